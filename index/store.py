@@ -1,0 +1,364 @@
+"""The SQL store: candidates, applications, consent, embeddings and API keys.
+
+The store is the source of truth; the vector index is derived from its embeddings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from index._schema import ApiKeyRow, ApplicationRow, Base, CandidateRow, EmbeddingRow, utcnow
+from index.vectors import Ids, Vectors
+from models import (
+    Application,
+    Candidate,
+    Consent,
+    NewCandidate,
+    NotFound,
+    Outcome,
+    Resume,
+    Stage,
+)
+
+KEY_PREFIX = "tm_"
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """Candidates and their history in any SQLAlchemy database (SQLite by default)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _engine(url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- candidates -----------------------------------------------------------------------
+    def upsert(
+        self, records: Iterable[tuple[NewCandidate, Vectors | None]], model: str
+    ) -> list[tuple[Candidate, bool]]:
+        """Insert or update candidates by (tenant, external id) in one transaction.
+
+        With a vector, the embedding is stored too; ``None`` keeps the stored one (the text
+        did not change). Applications sent replace the stored ones; none sent keeps them.
+        Returns each candidate with True when it was created.
+        """
+        out: list[tuple[Candidate, bool]] = []
+        with self.session() as session:
+            for new, vector in records:
+                row = session.scalars(
+                    select(CandidateRow)
+                    .where(
+                        CandidateRow.tenant == new.tenant,
+                        CandidateRow.external_id == new.external_id,
+                    )
+                    .options(
+                        selectinload(CandidateRow.applications),
+                        selectinload(CandidateRow.embedding),
+                    )
+                ).one_or_none()
+                created = row is None
+                if row is None:
+                    row = CandidateRow(
+                        tenant=new.tenant, external_id=new.external_id, created_at=utcnow()
+                    )
+                    session.add(row)
+                _fill(row, new)
+                if new.applications:
+                    row.applications = [_application_row(a) for a in new.applications]
+                if vector is not None:
+                    row.embedding = EmbeddingRow(
+                        model=model,
+                        text_sha=row.text_sha,
+                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                    )
+                session.flush()
+                out.append((_candidate(row), created))
+        return out
+
+    def stored_text_shas(self, tenant: str, external_ids: list[str], model: str) -> dict[str, str]:
+        """external id → sha of the text whose embedding by ``model`` is stored."""
+        if not external_ids:
+            return {}
+        with self.session() as session:
+            rows = session.execute(
+                select(CandidateRow.external_id, EmbeddingRow.text_sha)
+                .join(EmbeddingRow, EmbeddingRow.candidate_id == CandidateRow.id)
+                .where(
+                    CandidateRow.tenant == tenant,
+                    CandidateRow.external_id.in_(external_ids),
+                    EmbeddingRow.model == model,
+                )
+            ).all()
+        return {str(ext): str(sha) for ext, sha in rows}
+
+    def get(self, tenant: str, candidate_id: int) -> Candidate:
+        """Raises NotFound when the id is not a candidate of ``tenant``."""
+        with self.session() as session:
+            row = session.get(
+                CandidateRow, candidate_id, options=[selectinload(CandidateRow.applications)]
+            )
+            if row is None or row.tenant != tenant:
+                raise NotFound(f"no candidate {candidate_id}")
+            return _candidate(row)
+
+    def find_external(self, tenant: str, external_id: str) -> Candidate:
+        with self.session() as session:
+            row = session.scalars(
+                select(CandidateRow)
+                .where(CandidateRow.tenant == tenant, CandidateRow.external_id == external_id)
+                .options(selectinload(CandidateRow.applications))
+            ).one_or_none()
+            if row is None:
+                raise NotFound(f"no candidate with external id {external_id!r}")
+            return _candidate(row)
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, Candidate]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.session() as session:
+            rows = session.scalars(
+                select(CandidateRow)
+                .where(CandidateRow.id.in_(ids))
+                .options(selectinload(CandidateRow.applications))
+            ).all()
+            return {row.id: _candidate(row) for row in rows}
+
+    def delete(self, tenant: str, candidate_id: int) -> None:
+        """Delete a candidate with its applications and embedding. Raises NotFound."""
+        with self.session() as session:
+            row = session.get(CandidateRow, candidate_id)
+            if row is None or row.tenant != tenant:
+                raise NotFound(f"no candidate {candidate_id}")
+            session.delete(row)
+
+    def add_application(self, tenant: str, candidate_id: int, app: Application) -> Candidate:
+        with self.session() as session:
+            row = session.get(
+                CandidateRow, candidate_id, options=[selectinload(CandidateRow.applications)]
+            )
+            if row is None or row.tenant != tenant:
+                raise NotFound(f"no candidate {candidate_id}")
+            row.applications.append(_application_row(app))
+            row.updated_at = utcnow()
+            session.flush()
+            return _candidate(row)
+
+    def count(self, tenant: str | None = None) -> int:
+        with self.session() as session:
+            query = select(func.count()).select_from(CandidateRow)
+            if tenant is not None:
+                query = query.where(CandidateRow.tenant == tenant)
+            return int(session.scalar(query) or 0)
+
+    def eligible_ids(self, tenant: str, today: dt.date) -> Ids:
+        """Ids of ``tenant``'s candidates who may be contacted and are within retention."""
+        with self.session() as session:
+            ids = session.scalars(
+                select(CandidateRow.id).where(
+                    CandidateRow.tenant == tenant,
+                    CandidateRow.may_contact.is_(True),
+                    or_(
+                        CandidateRow.retention_until.is_(None),
+                        CandidateRow.retention_until >= today,
+                    ),
+                )
+            ).all()
+        return np.asarray(ids, dtype=np.int64)
+
+    def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
+        last = 0
+        while True:
+            with self.session() as session:
+                query = select(CandidateRow).where(CandidateRow.id > last)
+                if tenant is not None:
+                    query = query.where(CandidateRow.tenant == tenant)
+                rows = session.scalars(
+                    query.order_by(CandidateRow.id)
+                    .limit(batch)
+                    .options(selectinload(CandidateRow.applications))
+                ).all()
+                found = [_candidate(r) for r in rows]
+            if not found:
+                return
+            yield from found
+            last = found[-1].id
+
+    # -- embeddings -----------------------------------------------------------------------
+    def embeddings(self, model: str, dim: int) -> tuple[Ids, Vectors]:
+        """Every stored vector made by ``model``, as (ids, matrix)."""
+        with self.session() as session:
+            rows = session.execute(
+                select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
+                .where(EmbeddingRow.model == model)
+                .order_by(EmbeddingRow.candidate_id)
+            ).all()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.empty((len(rows), dim), dtype=np.float32)
+        for i, (_, blob) in enumerate(rows):
+            vectors[i] = np.frombuffer(blob, dtype=np.float32)
+        return ids, vectors
+
+    def ids_without_embedding(self, model: str) -> list[int]:
+        with self.session() as session:
+            return list(
+                session.scalars(
+                    select(CandidateRow.id)
+                    .outerjoin(
+                        EmbeddingRow,
+                        (EmbeddingRow.candidate_id == CandidateRow.id)
+                        & (EmbeddingRow.model == model),
+                    )
+                    .where(EmbeddingRow.candidate_id.is_(None))
+                ).all()
+            )
+
+    def put_embeddings(self, model: str, items: list[tuple[int, str, Vectors]]) -> None:
+        with self.session() as session:
+            for candidate_id, sha, vector in items:
+                session.merge(
+                    EmbeddingRow(
+                        candidate_id=candidate_id,
+                        model=model,
+                        text_sha=sha,
+                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                    )
+                )
+
+    def replace_resume(self, candidate_id: int, resume: Resume) -> None:
+        with self.session() as session:
+            row = session.get(CandidateRow, candidate_id)
+            if row is None:
+                raise NotFound(f"no candidate {candidate_id}")
+            row.resume_json = resume.model_dump_json()
+            row.name = resume.contact.name
+
+    # -- API keys -------------------------------------------------------------------------
+    def create_key(self, tenant: str) -> str:
+        """A new API key for ``tenant``; only its hash is stored, so it is shown once."""
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.session() as session:
+            session.add(ApiKeyRow(tenant=tenant, key_hash=_key_hash(key), prefix=key[:10]))
+        return key
+
+    def tenant_for_key(self, key: str) -> str | None:
+        with self.session() as session:
+            row = session.scalars(
+                select(ApiKeyRow).where(
+                    ApiKeyRow.key_hash == _key_hash(key), ApiKeyRow.revoked_at.is_(None)
+                )
+            ).one_or_none()
+            return row.tenant if row else None
+
+    def revoke_key(self, key_or_prefix: str) -> int:
+        """Revoke a key given whole or by its printed prefix; return how many were revoked."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(ApiKeyRow).where(
+                    or_(
+                        ApiKeyRow.key_hash == _key_hash(key_or_prefix),
+                        ApiKeyRow.prefix == key_or_prefix[:10],
+                    ),
+                    ApiKeyRow.revoked_at.is_(None),
+                )
+            ).all()
+            for row in rows:
+                row.revoked_at = utcnow()
+            return len(rows)
+
+
+def _engine(url: str) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(conn: Any, _record: Any) -> None:
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    return engine
+
+
+def _fill(row: CandidateRow, new: NewCandidate) -> None:
+    row.name = new.resume.contact.name
+    row.source = new.source
+    row.file_name = new.file_name
+    row.resume_json = new.resume.model_dump_json()
+    row.text_sha = text_sha(new.resume.text)
+    row.may_contact = new.consent.may_contact
+    row.consent_date = new.consent.consent_date
+    row.retention_until = new.consent.retention_until
+    row.updated_at = utcnow()
+
+
+def _application_row(app: Application) -> ApplicationRow:
+    return ApplicationRow(
+        job_id=app.job_id,
+        job_title=app.job_title,
+        job_text=app.job_text,
+        stage=app.stage.value,
+        outcome=app.outcome.value,
+        score=app.score,
+        date=app.date,
+    )
+
+
+def _candidate(row: CandidateRow) -> Candidate:
+    return Candidate(
+        id=row.id,
+        tenant=row.tenant,
+        external_id=row.external_id,
+        source=row.source,
+        file_name=row.file_name,
+        resume=Resume.model_validate_json(row.resume_json),
+        applications=[
+            Application(
+                job_id=a.job_id,
+                job_title=a.job_title,
+                job_text=a.job_text,
+                stage=Stage(a.stage),
+                outcome=Outcome(a.outcome),
+                score=a.score,
+                date=a.date,
+            )
+            for a in row.applications
+        ],
+        consent=Consent(
+            may_contact=row.may_contact,
+            consent_date=row.consent_date,
+            retention_until=row.retention_until,
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

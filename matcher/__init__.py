@@ -1,0 +1,22 @@
+"""Encoder, retrieval, re-scoring, explanations; ingest and re-index pipelines."""
+
+from matcher.encoder import DEFAULT_MODEL_NAME, Encoder, packaged_model_path
+from matcher.engine import Matcher, profile_text
+from matcher.ingest import IngestResult, RecordIn, ingest
+from matcher.reindex import ReindexReport, reindex
+from matcher.scoring import WEIGHTS, score_candidate
+
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "WEIGHTS",
+    "Encoder",
+    "IngestResult",
+    "Matcher",
+    "RecordIn",
+    "ReindexReport",
+    "ingest",
+    "packaged_model_path",
+    "profile_text",
+    "reindex",
+    "score_candidate",
+]

@@ -1,0 +1,15 @@
+"""Bytes to records: text extraction, sections, contact fields, titles, skills."""
+
+from parsing._extract import DEFAULT_MAX_BYTES, DOC_SUFFIXES, extract_text, sniff_format
+from parsing._taxonomy import SkillEntry, Taxonomy
+from parsing.parser import Parser
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DOC_SUFFIXES",
+    "Parser",
+    "SkillEntry",
+    "Taxonomy",
+    "extract_text",
+    "sniff_format",
+]

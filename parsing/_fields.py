@@ -1,0 +1,133 @@
+"""Contact fields, dates and years of experience found with rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from models import Contact, Section
+
+EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+?\d{1,3}[\s.\-]?)?(?:\(\d{2,4}\)[\s.\-]?)?\d{2,4}[\s.\-]?\d{3,4}[\s.\-]?\d{3,4}(?![\w])"
+)
+LINK = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>()\"']+|\b(?:linkedin\.com|github\.com|gitlab\.com)/[^\s<>()\"']+",
+    re.IGNORECASE,
+)
+NAME_WORD = re.compile(r"^[A-Z][a-zA-Z'\-]*\.?$|^[A-Z]{2,}$")
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = rf"(?:{_MONTH}\s*,?\s*(?:19|20)\d{{2}}|\d{{1,2}}/(?:19|20)\d{{2}}|(?:19|20)\d{{2}})"
+_OPEN = r"(?:present|current|now|today|date|ongoing)"
+DATE_RANGE = re.compile(
+    rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till)\s*(?P<end>{_DATE}|{_OPEN})",
+    re.IGNORECASE,
+)
+STATED_YEARS = re.compile(
+    r"(\d{1,2}(?:\.\d)?)\+?\s*(?:years?|yrs?)\s+(?:of\s+)?(?:\w+\s+){0,3}?experience",
+    re.IGNORECASE,
+)
+
+
+def find_contact(
+    text: str, sections: list[Section], is_title: Callable[[str], bool] = lambda _: False
+) -> Contact:
+    emails = list(dict.fromkeys(EMAIL.findall(text)))
+    links = list(dict.fromkeys(m.group(0).rstrip(".,;") for m in LINK.finditer(text)))
+    phones: list[str] = []
+    for m in PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        # A bare year range such as "2012 2016" is not a phone number.
+        if 9 <= len(digits) <= 15 and not DATE_RANGE.fullmatch(m.group(0).strip()):
+            phones.append(m.group(0).strip())
+    header_end = sections[0].end if sections and sections[0].name == "header" else len(text)
+    return Contact(
+        name=_guess_name(text[:header_end], is_title),
+        emails=emails,
+        phones=list(dict.fromkeys(phones)),
+        links=links,
+    )
+
+
+def _guess_name(header: str, is_title: Callable[[str], bool]) -> str | None:
+    """The first short line of two to four capitalised words, with no digits or @,
+    that is not a job title."""
+    for line in header.splitlines()[:5]:
+        words = line.strip().split()
+        if 2 <= len(words) <= 4 and all(NAME_WORD.match(w) for w in words) and not is_title(line):
+            return " ".join(w.capitalize() if w.isupper() else w for w in words)
+    return None
+
+
+def _parse_date(raw: str, today: dt.date) -> dt.date | None:
+    raw = raw.strip().lower().rstrip(".")
+    if re.fullmatch(_OPEN, raw):
+        return today
+    if m := re.fullmatch(r"(\d{1,2})/(\d{4})", raw):
+        month = int(m.group(1))
+        return dt.date(int(m.group(2)), month, 1) if 1 <= month <= 12 else None
+    if m := re.fullmatch(r"(\d{4})", raw):
+        return dt.date(int(m.group(1)), 1, 1)
+    if m := re.fullmatch(r"([a-z]+)\.?\s*,?\s*(\d{4})", raw):
+        named = MONTHS.get(m.group(1))
+        return dt.date(int(m.group(2)), named, 1) if named else None
+    return None
+
+
+def date_ranges(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Every ``start – end`` date range in ``text`` that reads as a plausible period."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for m in DATE_RANGE.finditer(text):
+        start, end = _parse_date(m.group("start"), today), _parse_date(m.group("end"), today)
+        if start and end and start <= end <= today and (end - start).days < 50 * 366:
+            out.append((start, end))
+    return out
+
+
+def years_of_experience(text: str, sections: list[Section], today: dt.date) -> float | None:
+    """Total years covered by the experience section's date ranges (overlaps merged).
+
+    Falls back to the whole text when there is no experience section, and to a stated
+    "N years of experience" when no ranges are found.
+    """
+    spans = [text[s.start : s.end] for s in sections if s.name == "experience"]
+    ranges = date_ranges("\n".join(spans) if spans else text, today)
+    if ranges:
+        ranges.sort()
+        days = 0
+        cur_start, cur_end = ranges[0]
+        for start, end in ranges[1:]:
+            if start > cur_end:
+                days += (cur_end - cur_start).days
+                cur_start, cur_end = start, end
+            else:
+                cur_end = max(cur_end, end)
+        days += (cur_end - cur_start).days
+        return round(days / 365.25, 1)
+    stated = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
+    return max(stated) if stated else None

@@ -1,0 +1,56 @@
+"""The shipped skill and job-title taxonomy (built by ``scripts/build_taxonomy.py``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEntry:
+    id: str
+    label: str
+    kind: str
+    source: str
+    aliases: tuple[str, ...]
+    hot: bool = False
+
+
+@dataclass(slots=True)
+class Taxonomy:
+    """Canonical skills (ESCO + O*NET merged) and job titles."""
+
+    version: str
+    skills: dict[str, SkillEntry]
+    titles: list[tuple[str, str]]
+    attribution: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Taxonomy:
+        """Load the artifact at ``path``, or the one shipped in ``parsing/data``."""
+        if path is None:
+            ref = resources.files("parsing") / "data" / "taxonomy.json.gz"
+            raw = ref.read_bytes()
+        else:
+            raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw))
+        skills = {
+            s["id"]: SkillEntry(
+                id=s["id"],
+                label=s["label"],
+                kind=s["kind"],
+                source=s["source"],
+                aliases=tuple(s["aliases"]),
+                hot=bool(s.get("hot", False)),
+            )
+            for s in data["skills"]
+        }
+        titles = [(t[0], t[1]) for t in data["titles"]]
+        return cls(data["version"], skills, titles, list(data["attribution"]))
+
+    def label(self, skill_id: str) -> str:
+        entry = self.skills.get(skill_id)
+        return entry.label if entry else skill_id

@@ -1,0 +1,279 @@
+"""Documents to :class:`Resume` and :class:`Job` records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import spacy
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
+from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
+from parsing._fields import find_contact, years_of_experience
+from parsing._sections import find_sections, section_at
+from parsing._taxonomy import Taxonomy
+
+# Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
+CASE_SENSITIVE_MAX_LEN = 3
+# Cues that a line of a job description asks for something optional.
+NICE_TO_HAVE = re.compile(
+    r"\b(nice[- ]to[- ]have|a plus|is a plus|bonus|preferred|preferably|desirable|ideally|"
+    r"good to have|advantage|optional)\b",
+    re.IGNORECASE,
+)
+# Labels that are English function words or résumé boilerplate rather than skills.
+STOP_LABELS = {
+    "it",
+    "go",
+    "be",
+    "do",
+    "as",
+    "is",
+    "on",
+    "in",
+    "at",
+    "to",
+    "or",
+    "and",
+    "the",
+    "make",
+    "work",
+    "use",
+    "lead",
+    "process",
+    "manage",
+    "support",
+    "plan",
+    "report",
+    "present",
+    "design",
+    "test",
+    "build",
+    "run",
+    "sell",
+    "write",
+    "read",
+    "speak",
+    "teach",
+    "drive",
+    "communication",
+    "languages",
+    "experience",
+    "skills",
+    "management",
+    "education",
+}
+MAX_TEXT_CHARS = 200_000
+SENIORITY = {
+    "senior",
+    "sr",
+    "sr.",
+    "junior",
+    "jr",
+    "jr.",
+    "lead",
+    "principal",
+    "staff",
+    "chief",
+    "head",
+    "associate",
+    "assistant",
+    "deputy",
+    "trainee",
+    "graduate",
+    "intern",
+}
+TITLE_SUFFIXES = ("ist", "er", "or", "ant", "ian", "ect", "ive")
+
+
+def label_mode(label: str, *, preferred: bool) -> str | None:
+    """How a taxonomy label is matched: ``lower`` (any case), ``exact`` (as written, or in
+    capitals) or None (never: too ambiguous to mean a skill on its own)."""
+    if not label or label.lower() in STOP_LABELS:
+        return None
+    single = " " not in label and "-" not in label
+    if len(label) <= CASE_SENSITIVE_MAX_LEN:
+        return (
+            "exact" if (len(label) >= 2 or label in {"C", "R"}) and label != label.lower() else None
+        )
+    if single and label != label.lower():
+        # "Excel", "Access", "Swift", "AWS": product names are written with capitals.
+        return "exact"
+    if single and not preferred:
+        # Lower-case one-word alternative labels ("current", "recovery") are mostly noise.
+        return None
+    return "lower"
+
+
+class Parser:
+    """Holds the spaCy pipeline and the taxonomy matchers; load once, reuse for every call."""
+
+    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy or Taxonomy.load()
+        self.nlp = spacy.blank("en")
+        self.nlp.max_length = MAX_TEXT_CHARS + 1000
+        self._skills_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._skills_exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._build_skill_matchers()
+        # Titles are looked up as lower-cased token n-grams in a set: 75k titles build in
+        # well under a second, where a PhraseMatcher over them took 8 s to build.
+        self._titles = {
+            " ".join(label.lower().split())
+            for label, _ in self.taxonomy.titles
+            if len(label.split()) >= 2 or label.lower().endswith(TITLE_SUFFIXES)
+        }
+        self._title_max_tokens = max((len(t.split()) for t in self._titles), default=1)
+
+    # -- building -------------------------------------------------------------------------
+    def _build_skill_matchers(self) -> None:
+        # One pattern means one skill: the skill it names, before one that lists it as an
+        # alternative ("SQL" is the skill SQL, not an alias of database management systems).
+        # Exact-case patterns are owned case-sensitively: "Spark" (the Apache tool) and
+        # "SPARK" (ESCO's Ada dialect) are two patterns.
+        owner: dict[tuple[str, str], tuple[int, str]] = {}
+        for entry in self.taxonomy.skills.values():
+            for label in {a.strip() for a in (entry.label, *entry.aliases)}:
+                mode = label_mode(label, preferred=label == entry.label)
+                if mode is None:
+                    continue
+                rank = 0 if label == entry.label else 1
+                patterns = {label, label.upper()} if mode == "exact" else {label.lower()}
+                for pattern in patterns:
+                    key = (mode, pattern)
+                    if key not in owner or (rank, entry.id) < owner[key]:
+                        owner[key] = (rank, entry.id)
+        tables: dict[str, dict[str, list[str]]] = {"lower": {}, "exact": {}}
+        for (mode, pattern), (_, skill_id) in owner.items():
+            tables[mode].setdefault(skill_id, []).append(pattern)
+        for matcher, mode in ((self._skills_lower, "lower"), (self._skills_exact, "exact")):
+            for skill_id, owned in tables[mode].items():
+                matcher.add(skill_id, [self.nlp.make_doc(p) for p in owned])
+
+    # -- skills ---------------------------------------------------------------------------
+    def find_skills(self, text: str, sections: list[Section] | None = None) -> list[SkillMention]:
+        """Skills in ``text``; ``text[m.start:m.end] == m.text`` for every mention."""
+        doc = self._doc(text)
+        spans = self._skill_spans(doc)
+        sections = sections if sections is not None else find_sections(text)
+        return [
+            SkillMention(
+                id=span.label_,
+                label=self.taxonomy.label(span.label_),
+                text=span.text,
+                start=span.start_char,
+                end=span.end_char,
+                section=section_at(sections, span.start_char),
+            )
+            for span in spans
+        ]
+
+    def _skill_spans(self, doc: Doc) -> list[Span]:
+        spans = [
+            Span(doc, start, end, label=match_id)
+            for matcher in (self._skills_lower, self._skills_exact)
+            for match_id, start, end in matcher(doc)
+        ]
+        # Longest match wins where labels overlap ("machine learning" over "learning").
+        return sorted(filter_spans(spans), key=lambda s: s.start)
+
+    def _doc(self, text: str) -> Doc:
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInput(
+                f"text of {len(text):,} characters is over the limit of {MAX_TEXT_CHARS:,}"
+            )
+        return self.nlp.make_doc(text)
+
+    # -- titles ---------------------------------------------------------------------------
+    def find_titles(self, text: str, sections: list[Section]) -> list[str]:
+        """Job titles from the header and the experience section, first seen first."""
+        regions = [(s.start, s.end) for s in sections if s.name in ("header", "experience")]
+        if not regions:
+            regions = [(0, min(len(text), 2000))]
+        titles: dict[str, str] = {}
+        for start, end in regions:
+            for line in text[start:end].splitlines():
+                found = self._title_in(line)
+                if found is not None:
+                    titles.setdefault(found.lower(), found)
+        return list(titles.values())[:10]
+
+    def _is_title(self, line: str) -> bool:
+        return self._title_in(line) is not None
+
+    def _title_in(self, line: str) -> str | None:
+        """The longest known job title in one line, as written there."""
+        words = [t.text for t in self.nlp.make_doc(line) if not t.is_space]
+        if not words or len(words) > 25:
+            return None
+        lowered = [w.lower() for w in words]
+        for size in range(min(self._title_max_tokens, len(words)), 0, -1):
+            for i in range(len(words) - size + 1):
+                if " ".join(lowered[i : i + size]) in self._titles:
+                    # A lone word is a title only when it is most of the line ("Accountant").
+                    if size == 1 and len(words) > 3:
+                        continue
+                    # "Senior" + "Data Engineer": the gazetteers list few seniority forms.
+                    if i > 0 and lowered[i - 1] in SENIORITY:
+                        i -= 1
+                        size += 1
+                    return " ".join(words[i : i + size])
+        return None
+
+    # -- documents ------------------------------------------------------------------------
+    def parse_resume_bytes(
+        self,
+        data: bytes,
+        name: str,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        today: dt.date | None = None,
+    ) -> Resume:
+        """Parse a résumé file. Raises a ParseError subclass for files it cannot read."""
+        text, fmt = extract_text(data, name, max_bytes=max_bytes, max_pages=max_pages)
+        return self.parse_resume_text(text, fmt=fmt, today=today)
+
+    def parse_resume_file(self, path: Path) -> Resume:
+        return self.parse_resume_bytes(path.read_bytes(), path.name)
+
+    def parse_resume_text(
+        self, text: str, *, fmt: str = "txt", today: dt.date | None = None
+    ) -> Resume:
+        text = normalise_text(text)
+        if not text.strip():
+            raise InvalidInput("the résumé text is empty")
+        sections = find_sections(text)
+        return Resume(
+            text=text,
+            format=fmt,
+            sections=sections,
+            contact=find_contact(text, sections, is_title=self._is_title),
+            titles=self.find_titles(text, sections),
+            years_experience=years_of_experience(text, sections, today or dt.date.today()),
+            skills=self.find_skills(text, sections),
+        )
+
+    def parse_job(self, text: str, title: str | None = None) -> Job:
+        """Parse a job description: title, skills, and which skills are nice-to-have."""
+        text = normalise_text(text)
+        if not text.strip():
+            raise InvalidInput("the job description is empty")
+        sections = find_sections(text)
+        if not title:
+            first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+            if len(first.split()) <= 10:
+                title = first
+            else:
+                title = next(iter(self.find_titles(text, sections)), None)
+        skills: list[JobSkill] = []
+        for m in self.find_skills(text, sections):
+            line_start = text.rfind("\n", 0, m.start) + 1
+            line_end = text.find("\n", m.end)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(line))
+            skills.append(JobSkill(**m.model_dump(), required=not optional))
+        return Job(text=text, title=title, skills=skills)

@@ -1,0 +1,239 @@
+"""Compile the skill and job-title taxonomy shipped in ``parsing/data/taxonomy.json.gz``.
+
+Sources (read from ``../shared/data/taxonomy`` by default):
+
+- ESCO v1.1.1 skills (preferred and alternative labels, skill type) and occupations
+  (preferred and alternative labels as job titles). "This service uses the ESCO
+  classification of the European Commission."
+- O*NET 29.2 Technology Skills (tools and technologies ESCO lacks, with the Hot Technology
+  flag) and Alternate Titles, by the O*NET Resource Center of the U.S. Department of Labor,
+  Employment and Training Administration (USDOL/ETA), under CC BY 4.0.
+
+One skill has one canonical id whichever source names it: an O*NET tool whose name equals an
+ESCO label (case-insensitively, parenthetical qualifiers dropped) is merged into the ESCO skill.
+
+Run: ``python scripts/build_taxonomy.py [--source DIR] [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
+DEFAULT_OUT = ROOT / "parsing" / "data" / "taxonomy.json.gz"
+
+ESCO_PREFIX = "http://data.europa.eu/esco/skill/"
+ESCO_OCC_PREFIX = "http://data.europa.eu/esco/occupation/"
+# Vendor names that O*NET puts before a product everybody names without them.
+VENDORS = (
+    "Microsoft ",
+    "Autodesk ",
+    "Adobe ",
+    "Apple ",
+    "Google ",
+    "IBM ",
+    "Oracle ",
+    "Intuit ",
+    "Atlassian ",
+    "Apache ",
+)
+# Product names that are ordinary English words once the vendor is dropped: keep the full name only.
+AMBIGUOUS_SHORT = {
+    "access",
+    "project",
+    "word",
+    "teams",
+    "office",
+    "outlook",
+    "publisher",
+    "paint",
+    "edge",
+    "dynamics",
+    "exchange",
+    "forms",
+    "lists",
+    "planner",
+    "stream",
+    "sway",
+    "to do",
+    "bookings",
+    "photos",
+    "notes",
+    "pages",
+    "numbers",
+    "keynote",
+    "mail",
+    "maps",
+    "docs",
+    "sheets",
+    "slides",
+    "drive",
+    "analytics",
+    "ads",
+    "cloud",
+    "db2",
+    "data studio",
+    "pay",
+    "music",
+    "database",
+}
+SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
+ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def norm(label: str) -> str:
+    return " ".join(label.lower().split())
+
+
+def split_labels(cell: str) -> list[str]:
+    return [s.strip() for s in cell.split("\n") if s.strip()]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9+#]+", "-", text.lower()).strip("-")
+
+
+def acronym_variants(name: str) -> set[str]:
+    """ "Amazon Web Services AWS software" is written "AWS" or "Amazon Web Services"."""
+    base = SOFTWARE.sub("", name)
+    words = base.split()
+    out = {base} if base != name and (len(words) > 1 or base != base.lower()) else set()
+    if len(words) >= 3 and ACRONYM.fullmatch(words[-1]):
+        out |= {words[-1], " ".join(words[:-1])}
+    return out
+
+
+def esco_skills(source: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
+    skills: list[dict[str, object]] = []
+    by_label: dict[str, str] = {}
+    with open(source / "esco-1.1.1" / "skills_en.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            sid = "esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX)
+            label = row["preferredLabel"].strip()
+            aliases = {label, *split_labels(row["altLabels"])}
+            # "Python (computer programming)" is written "Python" in résumés.
+            aliases |= {PAREN.sub("", a) for a in aliases if PAREN.search(a)}
+            aliases.discard("")
+            kind = "knowledge" if row["skillType"] == "knowledge" else "skill"
+            skills.append(
+                {
+                    "id": sid,
+                    "label": label,
+                    "kind": kind,
+                    "source": "esco",
+                    "aliases": sorted(aliases - {label}),
+                }
+            )
+            for a in aliases:
+                by_label.setdefault(norm(a), sid)
+    return skills, by_label
+
+
+def onet_tools(
+    source: Path, esco: list[dict[str, object]], by_label: dict[str, str]
+) -> list[dict[str, object]]:
+    by_id = {str(s["id"]): s for s in esco}
+    tools: dict[str, dict[str, object]] = {}
+    path = source / "onet-29.2" / "Technology Skills.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["Example"].strip()
+            hot = row["Hot Technology"] == "Y"
+            variants = {name}
+            for vendor in VENDORS:
+                short = name.removeprefix(vendor)
+                # The rest must still read as a product name: "Excel", not "software".
+                if (
+                    short != name
+                    and norm(short) not in AMBIGUOUS_SHORT
+                    and len(short) > 2
+                    and short != short.lower()
+                ):
+                    variants.add(short)
+            variants |= {PAREN.sub("", v) for v in variants if PAREN.search(v)}
+            variants |= acronym_variants(name)
+            variants.discard("")
+            # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
+            # dialect), though its short form "Spark" is written for it.
+            full = {name, PAREN.sub("", name)}
+            merged = next((by_label[norm(v)] for v in full if norm(v) in by_label), None)
+            if merged is not None:
+                target = by_id[merged]
+                aliases = set(target["aliases"])  # type: ignore[arg-type]
+                aliases |= variants - {str(target["label"])}
+                target["aliases"] = sorted(aliases)
+                target["hot"] = bool(target.get("hot")) or hot
+                continue
+            tid = "onet:" + slug(name)
+            tool = tools.setdefault(
+                tid,
+                {
+                    "id": tid,
+                    "label": name,
+                    "kind": "tool",
+                    "source": "onet",
+                    "aliases": [],
+                    "hot": False,
+                },
+            )
+            tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
+            tool["hot"] = bool(tool["hot"]) or hot
+    return list(tools.values())
+
+
+def titles(source: Path) -> list[list[str]]:
+    seen: dict[str, list[str]] = {}
+    with open(source / "esco-1.1.1" / "occupations_en.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            occ = "esco:" + row["conceptUri"].removeprefix(ESCO_OCC_PREFIX)
+            for label in [row["preferredLabel"], *split_labels(row["altLabels"])]:
+                seen.setdefault(norm(label), [label.strip(), occ])
+    path = source / "onet-29.2" / "Alternate Titles.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            occ = "onet:" + row["O*NET-SOC Code"]
+            for label in (row["Alternate Title"], row["Title"]):
+                if label.strip():
+                    seen.setdefault(norm(label), [label.strip(), occ])
+    return sorted(seen.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    if not (args.source / "esco-1.1.1").is_dir():
+        parser.error(f"no ESCO data under {args.source}")
+    esco, by_label = esco_skills(args.source)
+    tools = onet_tools(args.source, esco, by_label)
+    data = {
+        "version": "esco-1.1.1+onet-29.2",
+        "attribution": [
+            "This service uses the ESCO classification of the European Commission.",
+            "O*NET 29.2 Database by the U.S. Department of Labor, Employment and Training "
+            "Administration (USDOL/ETA), used under the CC BY 4.0 licence.",
+        ],
+        "skills": esco + tools,
+        "titles": titles(args.source),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # mtime=0 keeps the artifact byte-identical across rebuilds of the same sources.
+    with open(args.out, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write(raw.encode("utf-8"))
+    print(  # noqa: T201 - a build script reports what it wrote
+        f"{args.out}: {len(esco)} ESCO skills, {len(tools)} O*NET tools, "
+        f"{len(data['titles'])} titles, {args.out.stat().st_size / 1e6:.1f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,428 @@
+"""The ``talentmatch`` command line (see README "Command line")."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from models import IndexMismatch, Job, Resume, TalentmatchError
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.runtime import Runtime
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Matching and talent rediscovery for recruiting CRMs.",
+)
+keys = typer.Typer(no_args_is_help=True, help="API keys: each belongs to one tenant.")
+app.add_typer(keys, name="keys")
+out = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Folder of the pool [default: $TALENTMATCH_HOME or ./talentmatch-data]",
+        show_default=False,
+    ),
+]
+TenantOpt = Annotated[str, typer.Option("--tenant", help="Tenant whose pool to use")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _settings(home: Path | None) -> Settings:
+    return Settings(home=home) if home else Settings()
+
+
+@contextmanager
+def _failing() -> Iterator[None]:
+    """Domain errors become one line on stderr and exit code 1."""
+    try:
+        yield
+    except TalentmatchError as exc:
+        err.print(f"[red]error[/red] ({exc.code}): {exc.message}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _runtime(home: Path | None, *, replace_mismatched_index: bool = False) -> Runtime:
+    """Open the pool; with ``replace_mismatched_index``, an index built by another model
+    is dropped (to be rebuilt) instead of refused."""
+    from service.runtime import Runtime
+
+    settings = _settings(home)
+    with err.status("Loading the model, taxonomy and pool…"):
+        try:
+            return Runtime.open(settings)
+        except IndexMismatch as exc:
+            if not replace_mismatched_index:
+                raise
+            err.print(f"[yellow]{exc.message}[/yellow]; rebuilding", highlight=False)
+            (settings.index_dir / "manifest.json").unlink()
+            return Runtime.open(settings)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _emit(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (PDF, DOCX, TXT, MD, JSONL)")
+    ],
+    home: HomeOpt = None,
+    tenant: TenantOpt = "default",
+    as_json: JsonOpt = False,
+    workers: Annotated[int | None, typer.Option(help="Parsing processes")] = None,
+) -> None:
+    """Add résumés to the pool; bad files are reported and skipped."""
+    from matcher import IngestResult
+    from matcher import ingest as run_ingest
+
+    with _failing():
+        runtime = _runtime(home)
+        try:
+            with _progress() as progress:
+                task = progress.add_task("Ingesting", total=None)
+
+                def done(result: IngestResult) -> None:
+                    progress.advance(task)
+                    if as_json:
+                        _emit(result.as_json())
+                    elif result.error is not None:
+                        progress.console.print(
+                            f"[yellow]skipped[/yellow] {result.file}: {result.error.message}",
+                            highlight=False,
+                        )
+
+                results = run_ingest(
+                    paths,
+                    runtime.matcher,
+                    tenant=tenant,
+                    workers=workers,
+                    max_bytes=runtime.settings.max_upload_bytes,
+                    on_total=lambda n: progress.update(task, total=n),
+                    on_done=done,
+                )
+        finally:
+            runtime.close()
+    ok = sum(1 for r in results if r.error is None)
+    if not as_json:
+        err.print(
+            f"ingested {ok} of {len(results)}; pool of tenant {tenant!r} "
+            f"now indexed in {runtime.settings.home}"
+        )
+    if ok == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def match(
+    job_file: Annotated[str, typer.Argument(help="Job description file, or - for stdin")],
+    home: HomeOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=500, help="How many results")] = 10,
+    title: Annotated[str | None, typer.Option(help="Job title, if not the first line")] = None,
+    tenant: TenantOpt = "default",
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank the pool for a job description."""
+    from parsing import extract_text
+    from service.schemas import ShortlistOut
+
+    with _failing():
+        if job_file == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(job_file)
+            if not path.is_file():
+                err.print(f"[red]error[/red]: {job_file}: no such file")
+                raise typer.Exit(1)
+            text, _ = extract_text(path.read_bytes(), path.name)
+        runtime = _runtime(home)
+        try:
+            shortlist = ShortlistOut.of(
+                runtime.matcher.match(text, title=title, k=top, tenant=tenant)
+            )
+        finally:
+            runtime.close()
+    if as_json:
+        _emit(shortlist.model_dump(mode="json"))
+        return
+    table = Table(
+        title=f"{shortlist.job_title or 'Job'} — top {len(shortlist.results)} "
+        f"of {shortlist.pool_size} ({shortlist.took_ms:.0f} ms)"
+    )
+    for column in ("#", "score", "candidate", "matched", "missing", "why"):
+        table.add_column(column, overflow="fold")
+    for rank, m in enumerate(shortlist.results, 1):
+        table.add_row(
+            str(rank),
+            f"{m.score:.1f}",
+            f"{m.name or ''} ({m.external_id})",
+            ", ".join(m.matched_skills[:6]),
+            ", ".join(m.missing_skills[:6]),
+            "\n".join(m.reasons),
+        )
+    out.print(table)
+
+
+@app.command()
+def skills(
+    files: Annotated[list[Path], typer.Argument(help="Résumés or job descriptions")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Skills found in documents, with character offsets into their text."""
+    from parsing import Parser, extract_text
+
+    with err.status("Loading the taxonomy…"):
+        parser = Parser()
+    failures = 0
+    for path in files:
+        try:
+            text, _ = extract_text(path.read_bytes(), path.name)
+            found = [
+                s.model_dump(include={"id", "label", "text", "start", "end"})
+                for s in parser.find_skills(text)
+            ]
+        except (TalentmatchError, OSError) as exc:
+            failures += 1
+            error = (
+                {"code": exc.code, "message": exc.message}
+                if isinstance(exc, TalentmatchError)
+                else {"code": "unreadable", "message": f"{path}: {exc.strerror}"}
+            )
+            if as_json:
+                _emit({"file": str(path), "error": error})
+            else:
+                err.print(f"[red]error[/red] {path}: {error['message']}", highlight=False)
+            continue
+        if as_json:
+            _emit(found if len(files) == 1 else {"file": str(path), "skills": found})
+        else:
+            out.print(f"[bold]{path}[/bold]: {len(found)} skill mentions")
+            for s in found:
+                out.print(
+                    f"  {s['start']:>6}-{s['end']:<6} {s['text']!r} → {s['label']} ({s['id']})",
+                    highlight=False,
+                )
+    if failures == len(files):
+        raise typer.Exit(1)
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A résumé (or, with --job, a job description)")],
+    job: Annotated[bool, typer.Option("--job", help="Parse as a job description")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The parsed résumé or job."""
+    from parsing import Parser, extract_text
+
+    with _failing():
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            err.print(f"[red]error[/red]: {file}: {exc.strerror}")
+            raise typer.Exit(1) from None
+        with err.status("Loading the taxonomy…"):
+            parser = Parser()
+        if job:
+            text, _ = extract_text(data, file.name)
+            record: Job | Resume = parser.parse_job(text)
+        else:
+            record = parser.parse_resume_bytes(data, file.name)
+    dumped = record.model_dump(mode="json")
+    if as_json:
+        _emit(dumped)
+    else:
+        out.print_json(data={k: v for k, v in dumped.items() if k != "text"})
+
+
+@app.command()
+def reindex(home: HomeOpt = None) -> None:
+    """Re-parse every candidate with the current taxonomy, embed what is missing, and
+    rebuild the vector index."""
+    from matcher import reindex as run_reindex
+
+    with _failing():
+        runtime = _runtime(home, replace_mismatched_index=True)
+        try:
+            with _progress() as progress:
+                task = progress.add_task("Re-indexing", total=None)
+                report = run_reindex(
+                    runtime.matcher,
+                    on_total=lambda n: progress.update(task, total=n),
+                    on_advance=lambda n: progress.advance(task, n),
+                )
+        finally:
+            runtime.close()
+    err.print(
+        f"{report.candidates} candidates: {report.reparsed} re-parsed, "
+        f"{report.embedded} embedded, {report.indexed} in the index"
+    )
+
+
+@app.command()
+def serve(
+    home: HomeOpt = None,
+    host: Annotated[str | None, typer.Option(help="[default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="[default: 8000]")] = None,
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings(home).model_copy(
+        update={k: v for k, v in (("host", host), ("port", port)) if v}
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+DEMO_TENANT = "demo"
+
+
+@app.command()
+def demo(
+    home: HomeOpt = None,
+    host: Annotated[str | None, typer.Option(help="[default: 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="[default: 8000]")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up the pool only")] = False,
+) -> None:
+    """Load the demo talent pool (first run only), print an API key and a curl, and serve."""
+    from importlib import resources
+
+    import uvicorn
+
+    from matcher import ingest as run_ingest
+    from service.app import create_app
+
+    settings = _settings(home).model_copy(
+        update={k: v for k, v in (("host", host), ("port", port)) if v}
+    )
+    with _failing():
+        runtime = _runtime(home)
+        try:
+            if runtime.store.count(DEMO_TENANT) == 0:
+                demo_files = resources.files("service") / "demo"
+                with (
+                    resources.as_file(demo_files / "pool.jsonl.gz") as pool_file,
+                    _progress() as bar,
+                ):
+                    task = bar.add_task("Loading the demo pool", total=None)
+                    run_ingest(
+                        [pool_file],
+                        runtime.matcher,
+                        tenant=DEMO_TENANT,
+                        on_total=lambda n: bar.update(task, total=n),
+                        on_done=lambda _: bar.advance(task),
+                    )
+            key = _demo_key(runtime, settings)
+        except BaseException:
+            runtime.close()
+            raise
+    job = (resources.files("service") / "demo" / "job.txt").read_text(encoding="utf-8")
+    body = json.dumps({"job": {"text": job}, "top_k": 5})
+    url = f"http://{settings.host}:{settings.port}"
+    err.print(
+        f"\n[bold]Demo pool:[/bold] {runtime.store.count(DEMO_TENANT)} candidates in "
+        f"{settings.home}\n[bold]API key[/bold] (tenant {DEMO_TENANT!r}): {key}\n"
+        f"[bold]Ask for a shortlist:[/bold]",
+        highlight=False,
+    )
+    sys.stdout.write(
+        f"curl -s {url}/v1/match -H 'Authorization: Bearer {key}' "
+        f"-H 'Content-Type: application/json' -d {shlex.quote(body)}\n\n"
+    )
+    sys.stdout.flush()
+    if no_serve:
+        runtime.close()
+        return
+    try:
+        uvicorn.run(
+            create_app(settings, runtime=runtime),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+        )
+    finally:
+        runtime.close()
+
+
+def _demo_key(runtime: Runtime, settings: Settings) -> str:
+    """The demo key kept in the home folder (0600), or a new one if it is gone or revoked."""
+    path = settings.home / "demo-api-key.txt"
+    if path.exists():
+        key = path.read_text().strip()
+        if runtime.store.tenant_for_key(key) == DEMO_TENANT:
+            return key
+    key = runtime.store.create_key(DEMO_TENANT)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+@keys.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to")],
+    home: HomeOpt = None,
+) -> None:
+    """Create an API key for a tenant and print it (only this once)."""
+    from index import Store
+
+    settings = _settings(home)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.store_url)
+    try:
+        sys.stdout.write(store.create_key(tenant) + "\n")
+    finally:
+        store.close()
+
+
+@keys.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="The key, or its first 10 characters")],
+    home: HomeOpt = None,
+) -> None:
+    """Revoke an API key."""
+    from index import Store
+
+    settings = _settings(home)
+    store = Store(settings.store_url)
+    try:
+        revoked = store.revoke_key(key)
+    finally:
+        store.close()
+    if not revoked:
+        err.print("[red]error[/red]: no such active key")
+        raise typer.Exit(1)
+    err.print(f"revoked {revoked} key(s)")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,72 @@
+"""The one place where domain errors become HTTP answers: ``{"code", "message"}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from models import (
+    FileTooLarge,
+    IndexMismatch,
+    InvalidInput,
+    NotFound,
+    NotReady,
+    ParseError,
+    TalentmatchError,
+    Unauthorized,
+    UnsupportedFormat,
+)
+
+log = logging.getLogger(__name__)
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS: list[tuple[type[TalentmatchError], int]] = [
+    (FileTooLarge, 413),
+    (UnsupportedFormat, 415),
+    (ParseError, 422),
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Unauthorized, 401),
+    (IndexMismatch, 409),
+    (NotReady, 503),
+]
+
+
+def status_of(exc: TalentmatchError) -> int:
+    return next((status for cls, status in STATUS if isinstance(exc, cls)), 400)
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TalentmatchError)
+    async def domain_error(_: Request, exc: TalentmatchError) -> JSONResponse:
+        status = status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return _error(status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()[:10]
+        ]
+        return _error(422, "invalid_request", "; ".join(problems))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "internal_error", "the service failed to answer; see its log")

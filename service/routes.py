@@ -1,0 +1,162 @@
+"""HTTP routes under /v1: translate requests into calls on the matcher, results back."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+
+from models import Application, FileTooLarge, InvalidInput, NewCandidate
+from service.deps import MatcherDep, RuntimeDep, TenantDep
+from service.schemas import (
+    CandidateIn,
+    CandidateOut,
+    CandidateUpsert,
+    ErrorOut,
+    Health,
+    MatchIn,
+    ShortlistOut,
+)
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (401, 404, 413, 415, 422)
+}
+v1 = APIRouter(prefix="/v1", responses=ERRORS)
+probes = APIRouter()
+
+
+def _save(matcher: MatcherDep, new: NewCandidate, response: Response) -> CandidateOut:
+    candidate, created = matcher.upsert([new])[0]
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return CandidateOut.of(candidate)
+
+
+@v1.post("/candidates", status_code=201, response_model=CandidateOut, tags=["candidates"])
+def create_candidate(
+    body: CandidateIn, matcher: MatcherDep, tenant: TenantDep, response: Response
+) -> CandidateOut:
+    """Create a candidate from résumé text, or update the one with this external id
+    (201 when created, 200 when updated)."""
+    resume = matcher.parser.parse_resume_text(body.text)
+    new = NewCandidate(
+        tenant=tenant,
+        external_id=body.external_id,
+        resume=resume,
+        source=body.source or "api",
+        applications=body.applications,
+        consent=body.consent,
+    )
+    return _save(matcher, new, response)
+
+
+@v1.post("/candidates/upload", status_code=201, response_model=CandidateOut, tags=["candidates"])
+def upload_candidate(
+    file: Annotated[UploadFile, File(description="PDF, DOCX, TXT or MD résumé")],
+    matcher: MatcherDep,
+    runtime: RuntimeDep,
+    tenant: TenantDep,
+    response: Response,
+    external_id: Annotated[str | None, Form(max_length=256)] = None,
+    source: Annotated[str | None, Form(max_length=128)] = None,
+) -> CandidateOut:
+    """Create or update a candidate from a résumé file; the external id defaults to the
+    file name without its extension."""
+    name = PurePath(file.filename or "upload").name
+    limit = runtime.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"{name}: over the upload limit of {limit:,} bytes")
+    resume = matcher.parser.parse_resume_bytes(
+        data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
+    )
+    ext = external_id or PurePath(name).stem
+    if not ext:
+        raise InvalidInput("no external_id and no file name to take it from")
+    new = NewCandidate(
+        tenant=tenant, external_id=ext, resume=resume, source=source or "upload", file_name=name
+    )
+    return _save(matcher, new, response)
+
+
+@v1.put(
+    "/candidates/by-external-id/{external_id}", response_model=CandidateOut, tags=["candidates"]
+)
+def upsert_candidate(
+    external_id: str,
+    body: CandidateUpsert,
+    matcher: MatcherDep,
+    tenant: TenantDep,
+    response: Response,
+) -> CandidateOut:
+    """Create or replace the candidate with this external id (idempotent)."""
+    resume = matcher.parser.parse_resume_text(body.text)
+    new = NewCandidate(
+        tenant=tenant,
+        external_id=external_id,
+        resume=resume,
+        source=body.source or "api",
+        applications=body.applications,
+        consent=body.consent,
+    )
+    return _save(matcher, new, response)
+
+
+@v1.get(
+    "/candidates/by-external-id/{external_id}", response_model=CandidateOut, tags=["candidates"]
+)
+def read_candidate_by_external_id(
+    external_id: str, runtime: RuntimeDep, tenant: TenantDep
+) -> CandidateOut:
+    return CandidateOut.of(runtime.store.find_external(tenant, external_id))
+
+
+@v1.get("/candidates/{candidate_id}", response_model=CandidateOut, tags=["candidates"])
+def read_candidate(candidate_id: int, runtime: RuntimeDep, tenant: TenantDep) -> CandidateOut:
+    return CandidateOut.of(runtime.store.get(tenant, candidate_id))
+
+
+@v1.delete("/candidates/{candidate_id}", status_code=204, tags=["candidates"])
+def delete_candidate(candidate_id: int, matcher: MatcherDep, tenant: TenantDep) -> Response:
+    """Erase a candidate: the record, its history and its vector."""
+    matcher.pool.delete(tenant, candidate_id)
+    return Response(status_code=204)
+
+
+@v1.post(
+    "/candidates/{candidate_id}/applications",
+    status_code=201,
+    response_model=CandidateOut,
+    tags=["candidates"],
+)
+def add_application(
+    candidate_id: int, body: Application, runtime: RuntimeDep, tenant: TenantDep
+) -> CandidateOut:
+    """Add one step of the candidate's history (job, stage reached, outcome, date)."""
+    return CandidateOut.of(runtime.store.add_application(tenant, candidate_id, body))
+
+
+@v1.post("/match", response_model=ShortlistOut, tags=["match"])
+def match(body: MatchIn, matcher: MatcherDep, tenant: TenantDep) -> ShortlistOut:
+    """Rank the caller's talent pool for a job description."""
+    shortlist = matcher.match(body.job.text, title=body.job.title, k=body.top_k, tenant=tenant)
+    return ShortlistOut.of(shortlist)
+
+
+@probes.get("/healthz", response_model=Health, tags=["operations"])
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@probes.get(
+    "/readyz", response_model=Health, tags=["operations"], responses={503: {"model": ErrorOut}}
+)
+def readyz(runtime: RuntimeDep) -> Health:
+    """The pool is loaded and the index answers."""
+    manifest = runtime.matcher.pool.manifest()
+    return Health(
+        status="ready",
+        candidates=runtime.matcher.pool.count(),
+        index=manifest.model_dump(mode="json") if manifest else None,
+    )

@@ -1,0 +1,40 @@
+"""Everything heavy, loaded once per process: taxonomy + spaCy, encoder, store, index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index import Store, TalentPool
+from matcher import Encoder, Matcher
+from parsing import Parser
+from service.settings import Settings
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    matcher: Matcher
+
+    @classmethod
+    def open(
+        cls, settings: Settings, *, parser: Parser | None = None, encoder: Encoder | None = None
+    ) -> Runtime:
+        """Open the pool under ``settings.home``. Raises IndexMismatch for an index
+        built with another model."""
+        settings.home.mkdir(parents=True, exist_ok=True)
+        encoder = encoder or Encoder(settings.model_path, threads=settings.encoder_threads)
+        parser = parser or Parser()
+        store = Store(settings.store_url)
+        try:
+            pool = TalentPool(store, settings.index_dir, model=encoder.name, dim=encoder.dim)
+        except Exception:
+            store.close()
+            raise
+        return cls(settings, Matcher(parser, encoder, pool))
+
+    @property
+    def store(self) -> Store:
+        return self.matcher.pool.store
+
+    def close(self) -> None:
+        self.store.close()

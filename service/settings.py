@@ -1,0 +1,42 @@
+"""The one settings class: environment variables ``TALENTMATCH_*``, validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path("talentmatch-data")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENTMATCH_", extra="ignore")
+
+    home: Path = Field(default=DEFAULT_HOME, description="Folder of the pool: database, index")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in the home folder"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    auth_required: bool = Field(
+        default=True, description="Refuse calls without a valid API key (Bearer)"
+    )
+    default_tenant: str = Field(default="default", min_length=1, max_length=64)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_pages: int = Field(default=50, ge=1)
+    model_path: Path | None = Field(default=None, description="Default: the packaged model")
+    encoder_threads: int | None = Field(default=None, ge=1)
+
+    @field_validator("home")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'talentmatch.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from index import Store
+from index._schema import ApiKeyRow, ApplicationRow, EmbeddingRow
+from models import Application, Consent, NewCandidate, NotFound, Outcome, Resume, Stage
+
+MODEL = "test-model"
+
+
+def new(
+    external_id: str, text: str = "Python developer\n", tenant: str = "acme", **kwargs: object
+) -> NewCandidate:
+    return NewCandidate(
+        tenant=tenant, external_id=external_id, resume=Resume(text=text, format="txt"), **kwargs
+    )  # type: ignore[arg-type]
+
+
+def vec(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(4).astype(np.float32)
+
+
+def test_upsert_creates_then_updates_by_external_id(store: Store) -> None:
+    [(first, created)] = store.upsert([(new("crm-1"), vec(1))], MODEL)
+    assert created
+    [(second, created)] = store.upsert([(new("crm-1", "Java developer\n"), None)], MODEL)
+    assert not created
+    assert second.id == first.id
+    assert store.get("acme", first.id).resume.text == "Java developer\n"
+    assert store.count("acme") == 1
+
+
+def test_the_same_external_id_in_two_tenants_is_two_candidates(store: Store) -> None:
+    saved = store.upsert([(new("crm-1"), vec(1)), (new("crm-1", tenant="globex"), vec(2))], MODEL)
+    assert saved[0][0].id != saved[1][0].id
+    with pytest.raises(NotFound):
+        store.get("globex", saved[0][0].id)
+    with pytest.raises(NotFound):
+        store.delete("globex", saved[0][0].id)
+    assert store.count("acme") == 1
+
+
+def test_applications_sent_replace_none_sent_keep(store: Store) -> None:
+    app = Application(
+        job_id="J1",
+        job_title="Data Engineer",
+        stage=Stage.final_round,
+        outcome=Outcome.runner_up,
+        date=dt.date(2025, 3, 1),
+    )
+    [(c, _)] = store.upsert([(new("crm-1", applications=[app]), vec(1))], MODEL)
+    store.upsert([(new("crm-1"), None)], MODEL)
+    assert store.get("acme", c.id).applications == [app]
+    other = app.model_copy(update={"job_id": "J2", "outcome": Outcome.rejected})
+    store.upsert([(new("crm-1", applications=[other]), None)], MODEL)
+    assert store.get("acme", c.id).applications == [other]
+    later = store.add_application("acme", c.id, app)
+    assert later.applications == [other, app]
+
+
+def test_delete_removes_history_and_vector(store: Store) -> None:
+    app = Application(job_id="J1", job_title="Data Engineer")
+    [(c, _)] = store.upsert([(new("crm-1", applications=[app]), vec(1))], MODEL)
+    store.delete("acme", c.id)
+    with pytest.raises(NotFound):
+        store.get("acme", c.id)
+    with store.session() as session:
+        assert session.scalars(select(ApplicationRow)).all() == []
+        assert session.scalars(select(EmbeddingRow)).all() == []
+
+
+def test_embeddings_round_trip(store: Store) -> None:
+    saved = store.upsert([(new("a"), vec(1)), (new("b"), vec(2)), (new("c"), None)], MODEL)
+    ids, vectors = store.embeddings(MODEL, 4)
+    assert list(ids) == [saved[0][0].id, saved[1][0].id]
+    np.testing.assert_array_equal(vectors[1], vec(2))
+    assert store.ids_without_embedding(MODEL) == [saved[2][0].id]
+    assert store.embeddings("other-model", 4)[0].size == 0
+
+
+def test_eligible_ids_respect_consent_and_retention(store: Store) -> None:
+    today = dt.date(2026, 6, 1)
+    saved = store.upsert(
+        [
+            (new("ok"), vec(1)),
+            (new("no-contact", consent=Consent(may_contact=False)), vec(2)),
+            (new("expired", consent=Consent(retention_until=dt.date(2026, 5, 31))), vec(3)),
+            (new("until-today", consent=Consent(retention_until=today)), vec(4)),
+            (new("other-tenant", tenant="globex"), vec(5)),
+        ],
+        MODEL,
+    )
+    ids = {c.external_id: c.id for c, _ in saved}
+    assert set(store.eligible_ids("acme", today)) == {ids["ok"], ids["until-today"]}
+
+
+def test_api_keys_are_stored_hashed_and_can_be_revoked(store: Store) -> None:
+    key = store.create_key("acme")
+    assert store.tenant_for_key(key) == "acme"
+    assert store.tenant_for_key(key + "x") is None
+    with store.session() as session:
+        row = session.scalars(select(ApiKeyRow)).one()
+        assert key not in (row.key_hash, row.prefix)
+    assert store.revoke_key(key[:10]) == 1
+    assert store.tenant_for_key(key) is None
+    assert store.revoke_key(key) == 0

@@ -1,0 +1,155 @@
+"""The match path on a small real pool: the shipped CC0 demo résumés and the real model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index import Store, TalentPool
+from matcher import Encoder, Matcher
+from models import Application, Consent, InvalidInput, NewCandidate, Outcome, Stage
+from parsing import Parser
+from tests.documents import demo_records
+from tests.matcher.helpers import CountingEncoder
+
+TENANT = "acme"
+RUNNER_UP = Application(
+    job_id="REQ-1",
+    job_title="Senior DevOps Engineer",
+    stage=Stage.final_round,
+    outcome=Outcome.runner_up,
+    date=dt.date(2025, 3, 1),
+)
+
+
+@pytest.fixture(scope="module")
+def demo_matcher(
+    parser: Parser, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Matcher]:
+    home = tmp_path_factory.mktemp("pool")
+    store = Store(f"sqlite:///{home / 'pool.db'}")
+    matcher = Matcher(
+        parser,
+        CountingEncoder(encoder),
+        TalentPool(store, home / "index", model=encoder.name, dim=encoder.dim),
+    )
+    matcher.upsert(
+        [
+            NewCandidate(
+                tenant=TENANT,
+                external_id=str(r["id"]),
+                resume=parser.parse_resume_text(str(r["text"])),
+            )
+            for r in demo_records(limit=60)
+        ]
+    )
+    yield matcher
+    store.close()
+
+
+def job_from(matcher: Matcher, external_id: str) -> str:
+    """A job description written from one candidate's own titles and skills."""
+    resume = matcher.pool.store.find_external(TENANT, external_id).resume
+    skills = list(dict.fromkeys(s.label for s in resume.skills))[:10]
+    title = resume.titles[0] if resume.titles else "Engineer"
+    return f"{title}\n\nRequirements\n" + "\n".join(f"- {s}" for s in skills) + "\n"
+
+
+def test_shortlist_shape_and_order(demo_matcher: Matcher) -> None:
+    shortlist = demo_matcher.match(
+        "Java developer\nRequirements\n- Java\n- SQL\n- Spring", k=7, tenant=TENANT
+    )
+    assert len(shortlist.results) == 7
+    scores = [m.score for m in shortlist.results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert shortlist.pool_size == 60
+    assert len({m.candidate_id for m in shortlist.results}) == 7
+    for m in shortlist.results:
+        assert 1 <= len(m.reasons) <= 3
+        assert set(m.matched_skills).isdisjoint(m.missing_skills)
+
+
+@pytest.mark.parametrize("external_id", ["dotin-2", "dotin-10", "dotin-30"])
+def test_a_job_written_from_a_resume_finds_that_resume(
+    demo_matcher: Matcher, external_id: str
+) -> None:
+    shortlist = demo_matcher.match(job_from(demo_matcher, external_id), k=3, tenant=TENANT)
+    assert external_id in [m.external_id for m in shortlist.results]
+
+
+def test_the_job_is_embedded_once(demo_matcher: Matcher) -> None:
+    encoder = demo_matcher.encoder
+    assert isinstance(encoder, CountingEncoder)
+    text = "Data scientist\nRequirements\n- Python\n- machine learning\n"
+    first = demo_matcher.match(text, k=5, tenant=TENANT)
+    before = encoder.texts
+    again = demo_matcher.match("  " + text.replace("\n", " \n"), k=5, tenant=TENANT)
+    assert encoder.texts == before
+    assert [m.candidate_id for m in again.results] == [m.candidate_id for m in first.results]
+
+
+def test_other_tenants_see_nothing(demo_matcher: Matcher) -> None:
+    assert demo_matcher.match("Python developer", k=5, tenant="globex").results == []
+
+
+@pytest.mark.parametrize("k", [0, 501])
+def test_k_out_of_range(demo_matcher: Matcher, k: int) -> None:
+    with pytest.raises(InvalidInput):
+        demo_matcher.match("Python developer", k=k, tenant=TENANT)
+
+
+def test_empty_job(demo_matcher: Matcher) -> None:
+    with pytest.raises(InvalidInput):
+        demo_matcher.match("  ", k=5, tenant=TENANT)
+
+
+def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_path: Path) -> None:
+    def open_matcher() -> Matcher:
+        store = Store(f"sqlite:///{tmp_path / 'pool.db'}")
+        return Matcher(
+            parser,
+            encoder,
+            TalentPool(store, tmp_path / "index", model=encoder.name, dim=encoder.dim),
+        )
+
+    matcher = open_matcher()
+    records = demo_records(limit=12)
+    new = [
+        NewCandidate(
+            tenant=TENANT, external_id=str(r["id"]), resume=parser.parse_resume_text(str(r["text"]))
+        )
+        for r in records
+    ]
+    matcher.upsert(new)
+    job = job_from(matcher, "dotin-2")
+    top = matcher.match(job, k=1, tenant=TENANT).results[0]
+    assert top.external_id == "dotin-2"
+
+    # A runner-up says so in its reasons.
+    matcher.pool.store.add_application(TENANT, top.candidate_id, RUNNER_UP)
+    again = matcher.match(job, k=12, tenant=TENANT).results
+    mine = next(m for m in again if m.candidate_id == top.candidate_id)
+    assert mine.runner_up and mine.reasons[0] == "Runner-up for Senior DevOps Engineer, March 2025"
+
+    # Withdrawn consent: never returned, however good the match.
+    other = next(n for n in new if n.external_id != top.external_id)
+    withdrawn = other.model_copy(update={"consent": Consent(may_contact=False)})
+    matcher.upsert([withdrawn])
+    ids = [m.external_id for m in matcher.match(job, k=12, tenant=TENANT).results]
+    assert withdrawn.external_id not in ids and len(ids) == 11
+
+    # Erased: gone from the store and every search, also after a restart.
+    matcher.pool.delete(TENANT, top.candidate_id)
+    assert top.candidate_id not in [
+        m.candidate_id for m in matcher.match(job, k=12, tenant=TENANT).results
+    ]
+    matcher.pool.store.close()
+    reopened = open_matcher()
+    after = reopened.match(job, k=12, tenant=TENANT).results
+    assert top.candidate_id not in [m.candidate_id for m in after]
+    assert len(after) == 10
+    reopened.pool.store.close()

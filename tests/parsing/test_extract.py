@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from models import (
+    BadEncoding,
+    CorruptDocument,
+    EmptyDocument,
+    EncryptedDocument,
+    FileTooLarge,
+    NoTextLayer,
+    ParseError,
+    UnsupportedFormat,
+)
+from parsing import extract_text
+from tests.documents import docx_bytes, encrypted_pdf, image_only_pdf, pdf_bytes
+
+
+def test_pdf_text_is_extracted() -> None:
+    text, fmt = extract_text(pdf_bytes(), "cv.pdf")
+    assert fmt == "pdf"
+    assert "Senior Data Engineer" in text
+    assert "Apache Spark" in text
+
+
+def test_a_pdf_is_recognised_by_its_bytes_whatever_its_name() -> None:
+    text, fmt = extract_text(pdf_bytes(), "cv.txt")
+    assert fmt == "pdf"
+    assert "Kubernetes" in text
+
+
+def test_docx_paragraphs_and_tables() -> None:
+    data = docx_bytes(table=[["Skill", "Years"], ["Terraform", "3"]])
+    text, fmt = extract_text(data, "cv.docx")
+    assert fmt == "docx"
+    assert "Senior Data Engineer" in text
+    assert "Terraform | 3" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Grüße from Zürich\n".encode(), "Grüße from Zürich"),
+        ("Grüße from Zürich\n".encode("cp1252"), "Grüße from Zürich"),
+        ("Grüße from Zürich\n".encode("utf-16"), "Grüße from Zürich"),
+        (b"\xef\xbb\xbfwith a BOM\n", "with a BOM"),
+    ],
+)
+def test_text_encodings(data: bytes, expected: str) -> None:
+    text, fmt = extract_text(data, "cv.txt")
+    assert fmt == "txt"
+    assert text.strip() == expected
+
+
+def test_line_ends_are_normalised() -> None:
+    text, _ = extract_text(b"a\r\nb\rc\fd", "cv.md")
+    assert text == "a\nb\nc\nd\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "error"),
+    [
+        (b"", "empty.txt", EmptyDocument),
+        (b"  \n\t\n", "blank.txt", EmptyDocument),
+        (b"\x00\x01\x02\x03binary\x00garbage" * 50, "cv.txt", UnsupportedFormat),
+        (b"MZ\x90\x00\x03", "setup.exe", UnsupportedFormat),
+        (b"\x89PNG\r\n\x1a\n....", "photo.png", UnsupportedFormat),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.doc", UnsupportedFormat),
+        (b"not a pdf at all", "cv.pdf", CorruptDocument),
+        (b"%PDF-1.7\n1 0 obj <<>> garbage", "broken.pdf", CorruptDocument),
+        (b"PK\x03\x04 truncated zip", "cv.docx", CorruptDocument),
+    ],
+)
+def test_bad_files_raise_typed_errors(data: bytes, name: str, error: type[ParseError]) -> None:
+    with pytest.raises(error) as info:
+        extract_text(data, name)
+    assert name in info.value.message
+
+
+def test_truncated_pdf_is_corrupt() -> None:
+    data = pdf_bytes()
+    with pytest.raises(CorruptDocument):
+        extract_text(data[: len(data) // 3], "cut.pdf")
+
+
+def test_encrypted_pdf() -> None:
+    with pytest.raises(EncryptedDocument, match="password"):
+        extract_text(encrypted_pdf(), "locked.pdf")
+
+
+def test_pdf_without_text_layer() -> None:
+    with pytest.raises(NoTextLayer, match="no text layer"):
+        extract_text(image_only_pdf(), "scan.pdf")
+
+
+def test_size_limit() -> None:
+    with pytest.raises(FileTooLarge):
+        extract_text(b"x" * 2048, "big.txt", max_bytes=1024)
+
+
+def test_page_limit() -> None:
+    with pytest.raises(FileTooLarge, match="more than 3 pages"):
+        extract_text(pdf_bytes(pages=5), "long.pdf", max_pages=3)
+
+
+def test_zip_that_is_not_a_docx() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(UnsupportedFormat):
+        extract_text(out.getvalue(), "archive.zip")
+
+
+def test_docx_zip_bomb_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\x00" * (101 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+    with pytest.raises(FileTooLarge, match="inflates"):
+        extract_text(out.getvalue(), "bomb.docx")
+
+
+def test_text_in_neither_utf8_nor_cp1252() -> None:
+    # 0x81 is undefined in Windows-1252 and invalid as a UTF-8 start byte.
+    with pytest.raises(BadEncoding):
+        extract_text(b"caf\x81 au lait\n" * 10, "cv.txt")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from parsing import Taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
+
+
+def test_shipped_taxonomy_merges_esco_and_onet() -> None:
+    taxonomy = Taxonomy.load()
+    sources = {s.source for s in taxonomy.skills.values()}
+    assert sources == {"esco", "onet"}
+    assert len(taxonomy.skills) > 20_000
+    assert any("ESCO classification of the European Commission" in a for a in taxonomy.attribution)
+    assert any("CC BY 4.0" in a for a in taxonomy.attribution)
+    labels = {s.label for s in taxonomy.skills.values()}
+    assert {"Docker", "Kubernetes", "Python (computer programming)"} <= labels
+    # An O*NET tool that ESCO also names is one skill, with the O*NET name as an alias.
+    sql = [s for s in taxonomy.skills.values() if s.label == "SQL"]
+    assert len(sql) == 1 and sql[0].source == "esco"
+
+
+@pytest.mark.skipif(not SOURCE.is_dir(), reason="../shared/data/taxonomy is not beside the repo")
+def test_build_script_reproduces_the_shipped_artifact(tmp_path: Path) -> None:
+    out = tmp_path / "taxonomy.json.gz"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_taxonomy.py"),
+            "--source",
+            str(SOURCE),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shipped = (resources.files("parsing") / "data" / "taxonomy.json.gz").read_bytes()
+    assert out.read_bytes() == shipped

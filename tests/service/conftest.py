@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from matcher import Encoder
+from parsing import Parser
+from service import Runtime, Settings, create_app
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", max_upload_bytes=64 * 1024)
+
+
+@pytest.fixture
+def runtime(settings: Settings, parser: Parser, encoder: Encoder) -> Iterator[Runtime]:
+    runtime = Runtime.open(settings, parser=parser, encoder=encoder)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(settings: Settings, runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        yield client
+
+
+@pytest.fixture
+def key(runtime: Runtime) -> str:
+    return runtime.store.create_key("acme")
+
+
+@pytest.fixture
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

@@ -1,0 +1,231 @@
+"""The HTTP API through FastAPI's test client, on the real parser, model, SQLite and FAISS."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service import Runtime
+from tests.documents import RESUME_TEXT, demo_records, encrypted_pdf, image_only_pdf, pdf_bytes
+
+JOB = {
+    "text": "Data Engineer\n\nRequirements\n- Python\n- SQL\n- Apache Spark\n\n"
+    "Nice to have\n- Kubernetes\n",
+    "title": "Data Engineer",
+}
+
+
+def create(
+    client: TestClient, auth: dict[str, str], external_id: str, text: str, **extra: object
+) -> dict[str, object]:
+    response = client.post(
+        "/v1/candidates", headers=auth, json={"external_id": external_id, "text": text, **extra}
+    )
+    assert response.status_code in (200, 201), response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def assert_error(response: object, status: int, code: str) -> None:
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert body["code"] == code and body["message"]
+
+
+def test_health_readiness_and_schema(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "candidates": None, "index": None}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["candidates"] == 0
+    assert ready["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {
+        "/v1/match",
+        "/v1/candidates",
+        "/v1/candidates/upload",
+        "/v1/candidates/{candidate_id}",
+        "/v1/candidates/{candidate_id}/applications",
+        "/v1/candidates/by-external-id/{external_id}",
+    } <= set(paths)
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])
+def test_calls_without_a_valid_key_are_refused(client: TestClient, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = client.post("/v1/match", headers=headers, json={"job": JOB})
+    assert_error(response, 401, "unauthorized")
+
+
+def test_create_upsert_read_and_erase(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/candidates", headers=auth, json={"external_id": "crm-1", "text": RESUME_TEXT}
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert created["external_id"] == "crm-1"
+    assert created["name"] == "Jordan Example"
+    assert "Python (computer programming)" in [s["label"] for s in created["skills"]]
+
+    again = client.post(
+        "/v1/candidates",
+        headers=auth,
+        json={"external_id": "crm-1", "text": RESUME_TEXT + "\nTerraform\n"},
+    )
+    assert again.status_code == 200
+    assert again.json()["candidate_id"] == created["candidate_id"]
+
+    put = client.put(
+        "/v1/candidates/by-external-id/crm-2",
+        headers=auth,
+        json={"text": str(demo_records(1)[0]["text"])},
+    )
+    assert put.status_code == 201
+    assert (
+        client.put(
+            "/v1/candidates/by-external-id/crm-2",
+            headers=auth,
+            json={"text": str(demo_records(1)[0]["text"])},
+        ).status_code
+        == 200
+    )
+
+    cid = created["candidate_id"]
+    assert client.get(f"/v1/candidates/{cid}", headers=auth).json()["external_id"] == "crm-1"
+    assert (
+        client.get("/v1/candidates/by-external-id/crm-1", headers=auth).json()["candidate_id"]
+        == cid
+    )
+
+    assert client.delete(f"/v1/candidates/{cid}", headers=auth).status_code == 204
+    assert_error(client.get(f"/v1/candidates/{cid}", headers=auth), 404, "not_found")
+    assert_error(client.delete(f"/v1/candidates/{cid}", headers=auth), 404, "not_found")
+    results = client.post("/v1/match", headers=auth, json={"job": JOB}).json()["results"]
+    assert cid not in [r["candidate_id"] for r in results]
+
+
+def test_upload_files(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/candidates/upload",
+        headers=auth,
+        files={"file": ("Jordan CV.pdf", pdf_bytes(), "application/pdf")},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["external_id"] == "Jordan CV"
+    assert response.json()["file_name"] == "Jordan CV.pdf"
+    named = client.post(
+        "/v1/candidates/upload",
+        headers=auth,
+        data={"external_id": "crm-9"},
+        files={"file": ("cv.txt", RESUME_TEXT.encode(), "text/plain")},
+    )
+    assert named.status_code == 201 and named.json()["external_id"] == "crm-9"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status", "code"),
+    [
+        ("cv.pdf", encrypted_pdf(), 422, "encrypted_document"),
+        ("scan.pdf", image_only_pdf(), 422, "no_text_layer"),
+        ("cv.pdf", b"%PDF-1.4 garbage", 422, "corrupt_document"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n", 415, "unsupported_format"),
+        ("cv.txt", b"", 422, "empty_document"),
+        ("cv.txt", b"a" * (64 * 1024 + 1), 413, "file_too_large"),
+    ],
+)
+def test_bad_uploads_get_clear_errors_and_lose_nothing(
+    client: TestClient, auth: dict[str, str], name: str, data: bytes, status: int, code: str
+) -> None:
+    create(client, auth, "keep-me", RESUME_TEXT)
+    response = client.post(
+        "/v1/candidates/upload",
+        headers=auth,
+        files={"file": (name, data, "application/octet-stream")},
+    )
+    assert_error(response, status, code)
+    assert client.get("/v1/candidates/by-external-id/keep-me", headers=auth).status_code == 200
+    assert client.get("/readyz").json()["candidates"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"job": {"text": ""}},
+        {"job": {"text": "x"}, "top_k": 0},
+        {"job": {"text": "x"}, "top_k": 501},
+        {"job": {"text": "x"}, "filters": {"nonsense": 1}},
+        {"job": "text"},
+        {"job": {"text": ["not", "a", "string"]}},
+    ],
+)
+def test_invalid_match_requests(client: TestClient, auth: dict[str, str], body: object) -> None:
+    assert_error(client.post("/v1/match", headers=auth, json=body), 422, "invalid_request")
+
+
+def test_malformed_json(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/match", headers={**auth, "Content-Type": "application/json"}, content=b"{not json"
+    )
+    assert_error(response, 422, "invalid_request")
+
+
+def test_match_applications_and_runner_up(client: TestClient, auth: dict[str, str]) -> None:
+    for record in demo_records(limit=8):
+        create(client, auth, str(record["id"]), str(record["text"]))
+    best = create(client, auth, "jordan", RESUME_TEXT)
+    app = {
+        "job_id": "REQ-7",
+        "job_title": "Senior Data Engineer",
+        "stage": "final_round",
+        "outcome": "runner_up",
+        "date": "2025-03-10",
+    }
+    response = client.post(
+        f"/v1/candidates/{best['candidate_id']}/applications", headers=auth, json=app
+    )
+    assert response.status_code == 201
+    assert response.json()["applications"][0]["outcome"] == "runner_up"
+
+    response = client.post("/v1/match", headers=auth, json={"job": JOB, "top_k": 3})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"results", "took_ms", "job_title", "pool_size"}
+    assert len(body["results"]) == 3
+    top = body["results"][0]
+    assert top["external_id"] == "jordan"
+    assert set(top) >= {
+        "candidate_id",
+        "external_id",
+        "score",
+        "matched_skills",
+        "missing_skills",
+        "reasons",
+    }
+    assert top["reasons"][0] == "Runner-up for Senior Data Engineer, March 2025"
+    assert top["runner_up"] is True
+    assert {"Python (computer programming)", "SQL", "Apache Spark"} <= set(top["matched_skills"])
+
+
+def test_tenants_are_isolated(client: TestClient, auth: dict[str, str], runtime: Runtime) -> None:
+    mine = create(client, auth, "crm-1", RESUME_TEXT)
+    other = {"Authorization": f"Bearer {runtime.store.create_key('globex')}"}
+    assert_error(
+        client.get(f"/v1/candidates/{mine['candidate_id']}", headers=other), 404, "not_found"
+    )
+    assert_error(
+        client.delete(f"/v1/candidates/{mine['candidate_id']}", headers=other), 404, "not_found"
+    )
+    assert client.post("/v1/match", headers=other, json={"job": JOB}).json()["results"] == []
+    # The same external id in another tenant is another candidate.
+    theirs = create(client, other, "crm-1", RESUME_TEXT)
+    assert theirs["candidate_id"] != mine["candidate_id"]
+
+
+def test_revoked_key(client: TestClient, auth: dict[str, str], key: str, runtime: Runtime) -> None:
+    assert client.post("/v1/match", headers=auth, json={"job": JOB}).status_code == 200
+    runtime.store.revoke_key(key)
+    assert_error(client.post("/v1/match", headers=auth, json={"job": JOB}), 401, "unauthorized")
+
+
+def test_unknown_route_and_method(client: TestClient, auth: dict[str, str]) -> None:
+    assert_error(client.get("/v1/nowhere", headers=auth), 404, "not_found")
+    assert_error(client.put("/v1/match", headers=auth), 405, "method_not_allowed")

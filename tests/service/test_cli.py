@@ -1,0 +1,230 @@
+"""The command line, in process (sharing the session's loaded model and parser) and once as
+a real subprocess of the installed ``talentmatch`` script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+import service.runtime
+from matcher import Encoder
+from parsing import Parser, extract_text
+from service import Runtime, Settings, create_app
+from service.cli import app
+from tests.documents import RESUME_TEXT, demo_records, docx_bytes, encrypted_pdf, pdf_bytes
+
+
+@pytest.fixture(autouse=True)
+def loaded_once(monkeypatch: pytest.MonkeyPatch, parser: Parser, encoder: Encoder) -> None:
+    """Commands build a Parser and an Encoder; hand them the session's instead."""
+    monkeypatch.setattr(service.runtime, "Parser", lambda: parser)
+    monkeypatch.setattr(service.runtime, "Encoder", lambda *a, **k: encoder)
+    monkeypatch.setattr("parsing.Parser", lambda: parser)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "cvs"
+    folder.mkdir()
+    (folder / "jordan.pdf").write_bytes(pdf_bytes())
+    (folder / "sam.docx").write_bytes(docx_bytes(str(demo_records(2)[1]["text"])))
+    for r in demo_records(limit=6)[2:]:
+        (folder / f"{r['id']}.txt").write_text(str(r["text"]))
+    (folder / "locked.pdf").write_bytes(encrypted_pdf())
+    return folder
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def json_lines(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_ingest_reports_every_file_and_skips_bad_ones(home: Path, folder: Path) -> None:
+    code, out, _ = run("ingest", str(folder), "--home", str(home), "--json")
+    assert code == 0
+    lines = {Path(str(x["file"])).name: x for x in json_lines(out)}
+    assert len(lines) == 7
+    assert lines["locked.pdf"]["error"]["code"] == "encrypted_document"  # type: ignore[index]
+    assert lines["jordan.pdf"]["external_id"] == "jordan"
+    assert isinstance(lines["sam.docx"]["candidate_id"], int)
+
+
+def test_ingest_of_only_bad_files_fails(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
+    code, _, err = run("ingest", str(tmp_path / "bad.pdf"), "--home", str(home))
+    assert code == 1
+    assert "bad.pdf" in err and "ingested 0 of 1" in err
+
+
+def test_match_json_has_the_api_shape(home: Path, folder: Path) -> None:
+    run("ingest", str(folder), "--home", str(home))
+    job = folder.parent / "job.txt"
+    job.write_text("Data Engineer\n\nRequirements\n- Python\n- SQL\n- Apache Spark\n")
+    code, out, _ = run("match", str(job), "--home", str(home), "--top", "4", "--json")
+    assert code == 0
+    body = json.loads(out)
+    assert set(body) == {"results", "took_ms", "job_title", "pool_size"}
+    assert len(body["results"]) == 4
+    assert body["results"][0]["external_id"] == "jordan"
+    assert set(body["results"][0]) >= {
+        "candidate_id",
+        "external_id",
+        "score",
+        "matched_skills",
+        "missing_skills",
+        "reasons",
+    }
+    code, out_stdin, _ = run(
+        "match", "-", "--home", str(home), "--top", "4", "--json", stdin=job.read_text()
+    )
+    assert [r["candidate_id"] for r in json.loads(out_stdin)["results"]] == [
+        r["candidate_id"] for r in body["results"]
+    ]
+    code, table, _ = run("match", str(job), "--home", str(home), "--top", "2")
+    assert code == 0 and "jordan" in table
+
+
+def test_match_errors(home: Path, tmp_path: Path) -> None:
+    code, _, err = run("match", str(tmp_path / "nope.txt"), "--home", str(home))
+    assert code == 1 and "no such file" in err
+    (tmp_path / "empty.txt").write_text("")
+    code, _, err = run("match", str(tmp_path / "empty.txt"), "--home", str(home))
+    assert code == 1 and "empty_document" in err
+
+
+def test_skills_spans_slice_the_extracted_text(folder: Path) -> None:
+    pdf = folder / "jordan.pdf"
+    code, out, _ = run("skills", str(pdf), "--json")
+    assert code == 0
+    spans = json.loads(out)
+    text, _ = extract_text(pdf.read_bytes(), pdf.name)
+    assert {"Kubernetes", "Python", "SQL"} <= {s["text"] for s in spans}
+    for s in spans:
+        assert set(s) == {"id", "label", "text", "start", "end"}
+        assert text[s["start"] : s["end"]] == s["text"]
+
+
+def test_skills_of_many_files_one_line_each(folder: Path) -> None:
+    files = [folder / "jordan.pdf", folder / "sam.docx", folder / "locked.pdf"]
+    code, out, _ = run("skills", *map(str, files), "--json")
+    assert code == 0
+    lines = json_lines(out)
+    assert [x["file"] for x in lines] == [str(f) for f in files]
+    assert lines[0]["skills"] and lines[1]["skills"]
+    assert lines[2]["error"]["code"] == "encrypted_document"  # type: ignore[index]
+
+
+def test_parse(folder: Path) -> None:
+    code, out, _ = run("parse", str(folder / "jordan.pdf"), "--json")
+    assert code == 0
+    parsed = json.loads(out)
+    assert parsed["contact"]["emails"] == ["jordan.example@example.org"]
+    assert parsed["format"] == "pdf"
+    code, _, err = run("parse", str(folder / "locked.pdf"))
+    assert code == 1 and "password" in err
+
+
+def test_parse_job(tmp_path: Path) -> None:
+    job = tmp_path / "job.md"
+    job.write_text("Data Engineer\n\nRequirements\n- Python\n\nNice to have\n- Docker\n")
+    code, out, _ = run("parse", str(job), "--job", "--json")
+    assert code == 0
+    skills = {s["text"]: s["required"] for s in json.loads(out)["skills"]}
+    assert skills == {"Python": True, "Docker": False}
+
+
+def test_reindex(home: Path, folder: Path) -> None:
+    run("ingest", str(folder), "--home", str(home))
+    code, _, err = run("reindex", "--home", str(home))
+    assert code == 0
+    assert "6 candidates: 0 re-parsed, 0 embedded, 6 in the index" in err
+
+
+def test_keys_create_and_revoke(home: Path) -> None:
+    code, key, _ = run("keys", "create", "--tenant", "acme", "--home", str(home))
+    key = key.strip()
+    assert code == 0 and key.startswith("tm_")
+    from index import Store
+
+    store = Store(Settings(home=home).store_url)
+    try:
+        assert store.tenant_for_key(key) == "acme"
+        assert run("keys", "revoke", key[:10], "--home", str(home))[0] == 0
+        assert store.tenant_for_key(key) is None
+        assert run("keys", "revoke", key, "--home", str(home))[0] == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_demo_sets_up_a_pool_whose_printed_curl_works(
+    home: Path, parser: Parser, encoder: Encoder
+) -> None:
+    code, out, err = run("demo", "--home", str(home), "--no-serve")
+    assert code == 0, err
+    curl = next(line for line in out.splitlines() if line.startswith("curl "))
+    words = shlex.split(curl)
+    key = words[words.index("-H") + 1].removeprefix("Authorization: Bearer ")
+    body = json.loads(words[words.index("-d") + 1])
+    settings = Settings(home=home)
+    runtime = Runtime.open(settings, parser=parser, encoder=encoder)
+    try:
+        assert runtime.store.count("demo") == len(demo_records())
+        with TestClient(create_app(settings, runtime=runtime)) as client:
+            response = client.post(
+                "/v1/match", json=body, headers={"Authorization": f"Bearer {key}"}
+            )
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == 5
+    finally:
+        runtime.close()
+    # A second run reuses the pool and the key.
+    code, again, _ = run("demo", "--home", str(home), "--no-serve")
+    assert code == 0 and key in again
+
+
+@pytest.mark.slow
+def test_installed_script_end_to_end(tmp_path: Path, folder: Path) -> None:
+    # The console script installed beside this interpreter (pip install -e .).
+    script = str(Path(sys.executable).parent / "talentmatch")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TALENTMATCH_HOME": str(tmp_path / "env-home")}
+    done = subprocess.run(
+        [script, "ingest", str(folder), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 7
+    assert (tmp_path / "env-home" / "talentmatch.db").exists()
+    job = tmp_path / "job.txt"
+    job.write_text(RESUME_TEXT)
+    done = subprocess.run(
+        [script, "match", str(job), "--top", "3", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["external_id"] == "jordan"

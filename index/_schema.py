@@ -42,6 +42,10 @@ class CandidateRow(Base):
     source: Mapped[str | None] = mapped_column(String(128))
     file_name: Mapped[str | None] = mapped_column(String(512))
     resume_json: Mapped[str] = mapped_column(Text)
+    # Denormalised from resume_json so that re-scoring never loads the résumé itself.
+    titles_json: Mapped[str] = mapped_column(Text, default="[]")
+    skill_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    years_experience: Mapped[float | None] = mapped_column(Float)
     text_sha: Mapped[str] = mapped_column(String(64))
     may_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_date: Mapped[dt.date | None] = mapped_column(Date)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from index._schema import ApiKeyRow, ApplicationRow, Base, CandidateRow, EmbeddingRow, utcnow
@@ -21,6 +23,7 @@ from index.vectors import Ids, Vectors
 from models import (
     Application,
     Candidate,
+    CandidateProfile,
     Consent,
     NewCandidate,
     NotFound,
@@ -149,6 +152,42 @@ class Store:
             ).all()
             return {row.id: _candidate(row) for row in rows}
 
+    def profiles(self, ids: Iterable[int]) -> dict[int, CandidateProfile]:
+        """What re-scoring needs of each candidate, without loading résumés."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.session() as session:
+            rows = session.execute(
+                select(
+                    CandidateRow.id,
+                    CandidateRow.external_id,
+                    CandidateRow.name,
+                    CandidateRow.titles_json,
+                    CandidateRow.skill_ids_json,
+                    CandidateRow.years_experience,
+                ).where(CandidateRow.id.in_(ids))
+            ).all()
+            history: dict[int, list[Application]] = {}
+            for app in session.scalars(
+                select(ApplicationRow)
+                .where(ApplicationRow.candidate_id.in_(ids))
+                .order_by(ApplicationRow.id)
+            ):
+                history.setdefault(app.candidate_id, []).append(_application(app))
+        return {
+            r.id: CandidateProfile(
+                id=r.id,
+                external_id=r.external_id,
+                name=r.name,
+                titles=json.loads(r.titles_json),
+                skill_ids=frozenset(json.loads(r.skill_ids_json)),
+                years_experience=r.years_experience,
+                applications=history.get(r.id, []),
+            )
+            for r in rows
+        }
+
     def delete(self, tenant: str, candidate_id: int) -> None:
         """Delete a candidate with its applications and embedding. Raises NotFound."""
         with self.session() as session:
@@ -255,8 +294,7 @@ class Store:
             row = session.get(CandidateRow, candidate_id)
             if row is None:
                 raise NotFound(f"no candidate {candidate_id}")
-            row.resume_json = resume.model_dump_json()
-            row.name = resume.contact.name
+            _fill_resume(row, resume)
 
     # -- API keys -------------------------------------------------------------------------
     def create_key(self, tenant: str) -> str:
@@ -295,6 +333,9 @@ class Store:
 def _engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
@@ -314,12 +355,20 @@ def _fill(row: CandidateRow, new: NewCandidate) -> None:
     row.name = new.resume.contact.name
     row.source = new.source
     row.file_name = new.file_name
-    row.resume_json = new.resume.model_dump_json()
+    _fill_resume(row, new.resume)
     row.text_sha = text_sha(new.resume.text)
     row.may_contact = new.consent.may_contact
     row.consent_date = new.consent.consent_date
     row.retention_until = new.consent.retention_until
     row.updated_at = utcnow()
+
+
+def _fill_resume(row: CandidateRow, resume: Resume) -> None:
+    row.resume_json = resume.model_dump_json()
+    row.name = resume.contact.name
+    row.titles_json = json.dumps(resume.titles)
+    row.skill_ids_json = json.dumps(sorted(resume.skill_ids()))
+    row.years_experience = resume.years_experience
 
 
 def _application_row(app: Application) -> ApplicationRow:
@@ -342,18 +391,7 @@ def _candidate(row: CandidateRow) -> Candidate:
         source=row.source,
         file_name=row.file_name,
         resume=Resume.model_validate_json(row.resume_json),
-        applications=[
-            Application(
-                job_id=a.job_id,
-                job_title=a.job_title,
-                job_text=a.job_text,
-                stage=Stage(a.stage),
-                outcome=Outcome(a.outcome),
-                score=a.score,
-                date=a.date,
-            )
-            for a in row.applications
-        ],
+        applications=[_application(a) for a in row.applications],
         consent=Consent(
             may_contact=row.may_contact,
             consent_date=row.consent_date,
@@ -361,4 +399,16 @@ def _candidate(row: CandidateRow) -> Candidate:
         ),
         created_at=row.created_at,
         updated_at=row.updated_at,
+    )
+
+
+def _application(a: ApplicationRow) -> Application:
+    return Application(
+        job_id=a.job_id,
+        job_title=a.job_title,
+        job_text=a.job_text,
+        stage=Stage(a.stage),
+        outcome=Outcome(a.outcome),
+        score=a.score,
+        date=a.date,
     )

@@ -10,7 +10,7 @@ from collections import OrderedDict
 
 from index import TalentPool
 from matcher.encoder import Encoder, Vectors
-from matcher.scoring import score_candidate
+from matcher.scoring import JobNeeds, score_candidate
 from models import Candidate, InvalidInput, Job, NewCandidate, Resume, Shortlist
 from parsing import Parser
 
@@ -84,6 +84,11 @@ class Matcher:
                 self._cache.popitem(last=False)
         return job, vector
 
+    def clear_cache(self) -> None:
+        """Forget cached job parses and vectors (after a taxonomy or model change)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     def match(
         self,
         text: str,
@@ -99,9 +104,10 @@ class Matcher:
         started = time.perf_counter()
         job, vector = self.prepare_job(text, title)
         hits = self.pool.search(vector, max(RETRIEVE_MIN, k * RETRIEVE_FACTOR), tenant, today)
-        candidates = self.pool.store.get_many(i for i, _ in hits)
+        candidates = self.pool.store.profiles(i for i, _ in hits)
+        needs = JobNeeds.of(job)
         matches = [
-            score_candidate(job, candidates[i], cosine) for i, cosine in hits if i in candidates
+            score_candidate(needs, candidates[i], cosine) for i, cosine in hits if i in candidates
         ]
         matches.sort(key=lambda m: (-m.score, m.candidate_id))
         return Shortlist(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from models import Candidate, Job, JobSkill, Match, Outcome, ScoreBreakdown, Stage
+from models import CandidateProfile, Job, JobSkill, Match, Outcome, ScoreBreakdown, Stage
 
 # Weights of the features in the final score; see README "How a match is scored".
 WEIGHTS = {"semantic": 0.5, "must_have": 0.35, "nice_to_have": 0.15}
@@ -20,6 +20,18 @@ def semantic_feature(cosine: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class JobNeeds:
+    """A job's distinct must-have and nice-to-have skills, worked out once per match."""
+
+    required: list[JobSkill]
+    preferred: list[JobSkill]
+
+    @staticmethod
+    def of(job: Job) -> JobNeeds:
+        return JobNeeds(job.required(), job.preferred())
+
+
+@dataclass(frozen=True, slots=True)
 class SkillFit:
     matched_required: list[JobSkill]
     missing_required: list[JobSkill]
@@ -27,8 +39,8 @@ class SkillFit:
     missing_preferred: list[JobSkill]
 
     @staticmethod
-    def of(job: Job, candidate_skills: set[str]) -> SkillFit:
-        req, pref = job.required(), job.preferred()
+    def of(needs: JobNeeds, candidate_skills: frozenset[str]) -> SkillFit:
+        req, pref = needs.required, needs.preferred
         return SkillFit(
             [s for s in req if s.id in candidate_skills],
             [s for s in req if s.id not in candidate_skills],
@@ -55,8 +67,10 @@ def effective_weights(fit: SkillFit) -> dict[str, float]:
     return weights
 
 
-def score_candidate(job: Job, candidate: Candidate, cosine: float) -> Match:
-    fit = SkillFit.of(job, candidate.resume.skill_ids())
+def score_candidate(job: Job | JobNeeds, candidate: CandidateProfile, cosine: float) -> Match:
+    """Score one candidate; pass ``JobNeeds.of(job)`` when scoring many for one job."""
+    needs = job if isinstance(job, JobNeeds) else JobNeeds.of(job)
+    fit = SkillFit.of(needs, candidate.skill_ids)
     weights = effective_weights(fit)
     features = {
         "semantic": semantic_feature(cosine),
@@ -68,7 +82,7 @@ def score_candidate(job: Job, candidate: Candidate, cosine: float) -> Match:
     return Match(
         candidate_id=candidate.id,
         external_id=candidate.external_id,
-        name=candidate.resume.contact.name,
+        name=candidate.name,
         score=round(score, 1),
         matched_skills=[s.label for s in fit.matched_required + fit.matched_preferred],
         missing_skills=[s.label for s in fit.missing_required + fit.missing_preferred],
@@ -83,7 +97,7 @@ def score_candidate(job: Job, candidate: Candidate, cosine: float) -> Match:
     )
 
 
-def reasons(candidate: Candidate, fit: SkillFit, cosine: float) -> list[str]:
+def reasons(candidate: CandidateProfile, fit: SkillFit, cosine: float) -> list[str]:
     """One to three plain-language reasons, the strongest first."""
     out: list[str] = []
     history = history_reason(candidate)
@@ -112,12 +126,12 @@ def reasons(candidate: Candidate, fit: SkillFit, cosine: float) -> list[str]:
         out.append(
             f"Profile is only loosely related to the job description (similarity {cosine:.2f})"
         )
-    if candidate.resume.titles and len(out) < 3:
-        out.append(f"Title on résumé: {candidate.resume.titles[0]}")
+    if candidate.titles and len(out) < 3:
+        out.append(f"Title on résumé: {candidate.titles[0]}")
     return out[:3]
 
 
-def history_reason(candidate: Candidate) -> str | None:
+def history_reason(candidate: CandidateProfile) -> str | None:
     """ "Runner-up for Senior Data Engineer, March 2025" for the most recent late-stage miss."""
     late = [
         a

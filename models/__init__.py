@@ -19,6 +19,7 @@ from models.errors import (
 from models.records import (
     Application,
     Candidate,
+    CandidateProfile,
     Consent,
     Contact,
     IndexManifest,
@@ -39,6 +40,7 @@ __all__ = [
     "Application",
     "BadEncoding",
     "Candidate",
+    "CandidateProfile",
     "Consent",
     "Contact",
     "CorruptDocument",

@@ -126,6 +126,18 @@ class Candidate(Record):
     updated_at: dt.datetime
 
 
+class CandidateProfile(Record):
+    """What re-scoring needs of a candidate, loaded without the résumé text."""
+
+    id: int
+    external_id: str
+    name: str | None
+    titles: list[str]
+    skill_ids: frozenset[str]
+    years_experience: float | None = None
+    applications: list[Application] = Field(default_factory=list)
+
+
 class NewCandidate(Record):
     """What an ingest hands the pool: everything but the ids and timestamps it assigns."""
 

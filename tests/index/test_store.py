@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -109,3 +110,43 @@ def test_api_keys_are_stored_hashed_and_can_be_revoked(store: Store) -> None:
     assert store.revoke_key(key[:10]) == 1
     assert store.tenant_for_key(key) is None
     assert store.revoke_key(key) == 0
+
+
+def test_a_sqlite_file_in_a_new_folder(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'new' / 'deeper' / 'pool.db'}")
+    try:
+        assert store.count() == 0
+        assert (tmp_path / "new" / "deeper" / "pool.db").exists()
+    finally:
+        store.close()
+
+
+def test_profiles_carry_what_scoring_needs(store: Store) -> None:
+    from models import SkillMention
+
+    resume = Resume(
+        text="x\n",
+        format="txt",
+        titles=["Data Engineer"],
+        years_experience=4.5,
+        skills=[SkillMention(id=i, label=i, text=i, start=0, end=1) for i in ("a", "b", "a")],
+    )
+    app = Application(job_id="J", job_title="Analyst", outcome=Outcome.runner_up)
+    saved = store.upsert(
+        [
+            (NewCandidate(tenant="acme", external_id="p", resume=resume, applications=[app]), None),
+            (new("q"), None),
+        ],
+        MODEL,
+    )
+    profiles = store.profiles([c.id for c, _ in saved] + [999])
+    p = profiles[saved[0][0].id]
+    assert (p.external_id, p.titles, p.skill_ids, p.years_experience, p.applications) == (
+        "p",
+        ["Data Engineer"],
+        frozenset({"a", "b"}),
+        4.5,
+        [app],
+    )
+    assert profiles[saved[1][0].id].applications == []
+    assert 999 not in profiles

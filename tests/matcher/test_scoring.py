@@ -7,34 +7,21 @@ import datetime as dt
 import pytest
 
 from matcher.scoring import WEIGHTS, history_reason, score_candidate, semantic_feature
-from models import (
-    Application,
-    Candidate,
-    Job,
-    JobSkill,
-    Outcome,
-    Resume,
-    SkillMention,
-    Stage,
-)
-
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+from models import Application, CandidateProfile, Job, JobSkill, Outcome, Stage
 
 
 def skill(sid: str, required: bool = True) -> JobSkill:
     return JobSkill(id=sid, label=sid.title(), text=sid, start=0, end=len(sid), required=required)
 
 
-def candidate(skills: list[str], applications: list[Application] | None = None) -> Candidate:
-    mentions = [SkillMention(id=s, label=s.title(), text=s, start=0, end=len(s)) for s in skills]
-    return Candidate(
+def candidate(skills: list[str], applications: list[Application] | None = None) -> CandidateProfile:
+    return CandidateProfile(
         id=7,
-        tenant="t",
         external_id="x",
-        resume=Resume(text="x\n", format="txt", skills=mentions),
+        name="Sam",
+        titles=["Data Engineer"],
+        skill_ids=frozenset(skills),
         applications=applications or [],
-        created_at=NOW,
-        updated_at=NOW,
     )
 
 

@@ -118,9 +118,9 @@ def reasons(candidate: CandidateProfile, fit: SkillFit, cosine: float) -> list[s
         names = ", ".join(s.label for s in fit.matched_preferred[:3])
         out.append(f"Also has nice-to-have skills: {names}")
     feature = semantic_feature(cosine)
-    if feature >= 0.6:
+    if feature >= 0.75:
         out.append(f"Profile closely matches the job description (similarity {cosine:.2f})")
-    elif feature >= 0.3:
+    elif feature >= 0.4:
         out.append(f"Profile partly matches the job description (similarity {cosine:.2f})")
     else:
         out.append(

@@ -35,13 +35,18 @@ def resume_text(xml: str) -> str:
 
 
 def history(number: int, title: str | None) -> list[dict[str, object]]:
-    role = (title or "Software Engineer").strip().title()
+    words = html.unescape(title or "Software Engineer").split()
+    # Capitalise each word's first letter only: "QA" and "iOS" stay as written.
+    role = " ".join(w[:1].upper() + w[1:] for w in words)
+    senior = (
+        role if words[0].lower() in {"senior", "sr.", "lead", "principal"} else f"Senior {role}"
+    )
     month = dt.date(2025, 1 + number % 12, 1).isoformat()
     if number % 6 == 0:
         return [
             {
                 "job_id": f"REQ-{2000 + number}",
-                "job_title": f"Senior {role}",
+                "job_title": senior,
                 "stage": "final_round",
                 "outcome": "runner_up",
                 "date": month,

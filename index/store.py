@@ -18,7 +18,8 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, event, func, make_url, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from index._schema import ApiKeyRow, ApplicationRow, Base, CandidateRow, EmbeddingRow, utcnow
+from index import _migrate as migrate
+from index._schema import ApiKeyRow, ApplicationRow, CandidateRow, EmbeddingRow, utcnow
 from index.vectors import Ids, Vectors
 from models import (
     Application,
@@ -49,7 +50,11 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _engine(url)
-        Base.metadata.create_all(self.engine)
+        try:
+            migrate.upgrade(self.engine)
+        except Exception:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:

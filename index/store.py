@@ -145,18 +145,6 @@ class Store:
                 raise NotFound(f"no candidate with external id {external_id!r}")
             return _candidate(row)
 
-    def get_many(self, ids: Iterable[int]) -> dict[int, Candidate]:
-        ids = list(ids)
-        if not ids:
-            return {}
-        with self.session() as session:
-            rows = session.scalars(
-                select(CandidateRow)
-                .where(CandidateRow.id.in_(ids))
-                .options(selectinload(CandidateRow.applications))
-            ).all()
-            return {row.id: _candidate(row) for row in rows}
-
     def profiles(self, ids: Iterable[int]) -> dict[int, CandidateProfile]:
         """What re-scoring needs of each candidate, without loading résumés."""
         ids = list(ids)

@@ -49,8 +49,6 @@ class Encoder:
         if dim is None:
             raise RuntimeError(f"model at {path} does not declare its embedding dimension")
         self.dim: int = int(dim)
-        # None would mean "no limit"; this model has one (256 word pieces).
-        self.max_tokens: int | None = self.model.max_seq_length
 
     def encode(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None

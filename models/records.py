@@ -111,21 +111,6 @@ class Consent(Record):
     retention_until: dt.date | None = None
 
 
-class Candidate(Record):
-    """A person in the talent pool: identity, the parsed résumé, history and consent."""
-
-    id: int
-    tenant: str
-    external_id: str
-    source: str | None = None
-    file_name: str | None = None
-    resume: Resume
-    applications: list[Application] = Field(default_factory=list)
-    consent: Consent = Field(default_factory=Consent)
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
 class CandidateProfile(Record):
     """What re-scoring needs of a candidate, loaded without the résumé text."""
 
@@ -148,6 +133,14 @@ class NewCandidate(Record):
     file_name: str | None = None
     applications: list[Application] = Field(default_factory=list)
     consent: Consent = Field(default_factory=Consent)
+
+
+class Candidate(NewCandidate):
+    """A person in the talent pool: what was ingested, plus the id and times the store gave."""
+
+    id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class ScoreBreakdown(Record):

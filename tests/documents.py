@@ -89,3 +89,27 @@ def demo_records(limit: int | None = None) -> list[dict[str, object]]:
     raw = (resources.files("service") / "demo" / "pool.jsonl.gz").read_bytes()
     lines = gzip.decompress(raw).decode("utf-8").splitlines()
     return [json.loads(line) for line in lines[:limit]]
+
+
+# The fields DESIGN.md documents for `POST /v1/match` and `talentmatch match --json`.
+SHORTLIST_FIELDS = {"results", "took_ms", "job_title", "pool_size"}
+MATCH_FIELDS = {
+    "candidate_id",
+    "external_id",
+    "score",
+    "matched_skills",
+    "missing_skills",
+    "reasons",
+}
+
+
+def assert_shortlist_shape(body: dict[str, object], results: int) -> list[dict[str, object]]:
+    """Check the documented shape; return the results, best first."""
+    assert set(body) == SHORTLIST_FIELDS
+    found = body["results"]
+    assert isinstance(found, list) and len(found) == results
+    for match in found:
+        assert set(match) >= MATCH_FIELDS
+    scores = [m["score"] for m in found]
+    assert scores == sorted(scores, reverse=True)
+    return found

@@ -15,7 +15,7 @@ from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
 from parsing._sections import find_sections, section_at
-from parsing._taxonomy import Taxonomy
+from parsing._taxonomy import SkillEntry, Taxonomy
 
 # Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
 CASE_SENSITIVE_MAX_LEN = 3
@@ -149,9 +149,20 @@ class Parser:
         tables: dict[str, dict[str, list[str]]] = {"lower": {}, "exact": {}}
         for (mode, pattern), (_, skill_id) in owner.items():
             tables[mode].setdefault(skill_id, []).append(pattern)
+        self._by_label: dict[str, SkillEntry] = {}
+        for (_, pattern), (_, skill_id) in sorted(owner.items(), key=lambda kv: kv[1]):
+            self._by_label.setdefault(
+                " ".join(pattern.lower().split()), self.taxonomy.skills[skill_id]
+            )
         for matcher, mode in ((self._skills_lower, "lower"), (self._skills_exact, "exact")):
             for skill_id, owned in tables[mode].items():
                 matcher.add(skill_id, [self.nlp.make_doc(p) for p in owned])
+
+    # -- linking --------------------------------------------------------------------------
+    def link_skill(self, phrase: str) -> SkillEntry | None:
+        """The canonical skill a phrase names: by preferred label, then alternative label
+        (case-insensitive, whitespace folded); None when no label matches."""
+        return self._by_label.get(" ".join(phrase.lower().split()))
 
     # -- skills ---------------------------------------------------------------------------
     def find_skills(self, text: str, sections: list[Section] | None = None) -> list[SkillMention]:

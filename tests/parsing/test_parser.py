@@ -101,3 +101,22 @@ def test_empty_texts_are_refused(parser: Parser, text: str) -> None:
 def test_huge_text_is_refused(parser: Parser) -> None:
     with pytest.raises(InvalidInput, match="over the limit"):
         parser.find_skills("Python " * 50_000)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "label"),
+    [
+        ("Python", "Python (computer programming)"),
+        ("  python ", "Python (computer programming)"),
+        ("Postgres", "PostgreSQL"),
+        ("excel", "Microsoft Excel"),
+        ("use spreadsheets software", "use spreadsheets software"),
+    ],
+)
+def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:
+    entry = parser.link_skill(phrase)
+    assert entry is not None and entry.label == label
+
+
+def test_link_skill_unknown(parser: Parser) -> None:
+    assert parser.link_skill("underwater basket weaving for llamas") is None

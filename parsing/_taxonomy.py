@@ -17,6 +17,7 @@ class SkillEntry:
     source: str
     aliases: tuple[str, ...]
     hot: bool = False
+    broader: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class Taxonomy:
                 source=s["source"],
                 aliases=tuple(s["aliases"]),
                 hot=bool(s.get("hot", False)),
+                broader=tuple(s.get("broader", ())),
             )
             for s in data["skills"]
         }

@@ -15,6 +15,7 @@ from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
 from parsing._sections import find_sections, section_at
+from parsing._tagger import Features, SkillTagger
 from parsing._taxonomy import SkillEntry, Taxonomy
 
 # Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
@@ -28,7 +29,6 @@ NICE_TO_HAVE = re.compile(
 # Labels that are English function words or résumé boilerplate rather than skills.
 STOP_LABELS = {
     "it",
-    "go",
     "be",
     "do",
     "as",
@@ -68,6 +68,17 @@ STOP_LABELS = {
     "education",
 }
 MAX_TEXT_CHARS = 200_000
+FREE_PREFIX = "free:"
+GENERIC_TAILS = {"skills", "skill", "experience", "knowledge", "expertise", "proficiency"}
+EDGE_PUNCTUATION = ".,;:!?\"'"
+HOBBY_SECTIONS = {"interests"}
+LIST_CONNECTORS = {",", "/", "and", "or", "&", "|", ";"}
+NEGATION_CUES = {"no", "not", "without", "never", "lack", "lacks", "lacking", "unfamiliar"}
+NEGATION_WINDOW = 5
+FUNCTION_WORDS = {"at", "in", "on", "to", "the", "a", "an", "with", "for", "of", "and"}
+SENTENCE_ENDS = {".", ";", "!", "?", "•", ":"}
+WORD = re.compile(r"[A-Za-z+#]+")
+MAX_FREE_TOKENS = 8
 SENIORITY = {
     "senior",
     "sr",
@@ -97,9 +108,9 @@ def label_mode(label: str, *, preferred: bool) -> str | None:
         return None
     single = " " not in label and "-" not in label
     if len(label) <= CASE_SENSITIVE_MAX_LEN:
-        return (
-            "exact" if (len(label) >= 2 or label in {"C", "R"}) and label != label.lower() else None
-        )
+        # "SQL", "C#", "k8s" are names; "it", "ms" are words.
+        named = label != label.lower() or not label.isalpha()
+        return "exact" if (len(label) >= 2 or label in {"C", "R"}) and named else None
     if single and label != label.lower():
         # "Excel", "Access", "Swift", "AWS": product names are written with capitals.
         return "exact"
@@ -112,13 +123,17 @@ def label_mode(label: str, *, preferred: bool) -> str | None:
 class Parser:
     """Holds the spaCy pipeline and the taxonomy matchers; load once, reuse for every call."""
 
-    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+    def __init__(self, taxonomy: Taxonomy | None = None, *, use_tagger: bool = True) -> None:
+        """``use_tagger=False`` finds skills with the taxonomy alone (for training the
+        tagger, and as a reference in the benchmark)."""
         self.taxonomy = taxonomy or Taxonomy.load()
         self.nlp = spacy.blank("en")
         self.nlp.max_length = MAX_TEXT_CHARS + 1000
         self._skills_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._skills_exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._build_skill_matchers()
+        self.tagger = SkillTagger(self.taxonomy) if use_tagger else None
+        self._ordinary_words = ordinary_words(self.taxonomy)
         # Titles are looked up as lower-cased token n-grams in a set: 75k titles build in
         # well under a second, where a PhraseMatcher over them took 8 s to build.
         self._titles = {
@@ -166,21 +181,125 @@ class Parser:
 
     # -- skills ---------------------------------------------------------------------------
     def find_skills(self, text: str, sections: list[Section] | None = None) -> list[SkillMention]:
-        """Skills in ``text``; ``text[m.start:m.end] == m.text`` for every mention."""
+        """Skills in ``text``; ``text[m.start:m.end] == m.text`` for every mention.
+
+        The tagger marks skill phrases in context; each is linked to the taxonomy match it
+        covers, else by its label, else kept as a free skill (id ``free:<phrase>``). Taxonomy
+        matches the tagger did not mark are kept unless they are ambiguous on their own (a
+        short or capitalised single word: "C", "Go", "Chef", "Excel"), which need the
+        tagger's agreement.
+        """
         doc = self._doc(text)
-        spans = self._skill_spans(doc)
         sections = sections if sections is not None else find_sections(text)
-        return [
-            SkillMention(
-                id=span.label_,
-                label=self.taxonomy.label(span.label_),
-                text=span.text,
-                start=span.start_char,
-                end=span.end_char,
-                section=section_at(sections, span.start_char),
+        matches = self.skill_matches(doc)
+        if self.tagger is None:
+            found = [(m.start, m.end, m.label_) for m in matches]
+        else:
+            hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
+            # In a hobbies section a taxonomy match is a pastime, unless the tagger reads it
+            # as a skill in context.
+            matches_outside = [
+                m for m in matches if not any(start <= m.start_char < end for start, end in hobbies)
+            ]
+            found = self._combine(doc, matches_outside, self.tagger.tag(doc, matches, sections))
+        mentions = []
+        for start, end, skill_id in found:
+            span = doc[start:end]
+            first, last = span.start_char, _trim_end(text, span.start_char, span.end_char)
+            label = (
+                self.taxonomy.skills[skill_id].label
+                if skill_id in self.taxonomy.skills
+                else " ".join(text[first:last].split())
             )
-            for span in spans
+            mentions.append(
+                SkillMention(
+                    id=skill_id,
+                    label=label,
+                    text=text[first:last],
+                    start=first,
+                    end=last,
+                    section=section_at(sections, span.start_char),
+                )
+            )
+        return mentions
+
+    def _combine(
+        self, doc: Doc, matches: list[Span], ranges: list[tuple[int, int]]
+    ) -> list[tuple[int, int, str]]:
+        at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
+        used: set[int] = set()
+        found: list[tuple[int, int, str]] = []
+        for start, end in ranges:
+            # "Puppet on", "and SQL", "Docker skills": the tagger's edges may hold a function
+            # word or a generic one.
+            while start < end and (doc[start].is_stop or doc[start].is_punct):
+                start += 1
+            while end > start and (
+                doc[end - 1].is_stop
+                or doc[end - 1].is_punct
+                or (end - start > 1 and doc[end - 1].lower_ in GENERIC_TAILS)
+            ):
+                end -= 1
+            if start == end:
+                continue
+            inside = {m.start: m for i in range(start, end) if (m := at.get(i)) is not None}
+            ids = {m.label_ for m in inside.values()}
+            used |= set(inside)
+            if len(ids) == 1:
+                found.append((start, end, ids.pop()))
+            elif ids:
+                # "Java/Scala": one phrase to the tagger, two skills to the taxonomy.
+                found += [(m.start, m.end, m.label_) for m in inside.values()]
+            elif (free := self._free_skill(doc[start:end])) is not None:
+                found.append((start, end, free))
+        rest = [m for m in matches if m.start not in used]
+        found += [(m.start, m.end, m.label_) for m in rest if not self._ambiguous(m)]
+        # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
+        skill_tokens = {i for start, end, _ in found for i in range(start, end)}
+        skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
+        found += [
+            (m.start, m.end, m.label_)
+            for m in rest
+            if self._ambiguous(m) and _listed_with(doc, m, skill_tokens)
         ]
+        found.sort()
+        kept: list[tuple[int, int, str]] = []
+        for item in found:
+            if not kept or item[0] >= kept[-1][1]:
+                if _negated(doc, item[0]) or (
+                    item[1] - item[0] == 1
+                    and self._ambiguous(doc[item[0] : item[1]])
+                    and _reads_as_word(doc, item[0])
+                ):
+                    continue
+                kept.append(item)
+        return kept
+
+    def _ambiguous(self, match: Span) -> bool:
+        """A one-word match that may well not be a skill where it stands: very short ("C",
+        "Go", "IT"), or an ordinary English word ("Chef", "Access", "Spring")."""
+        if len(match) > 1:
+            return False
+        text = match.text
+        return len(text) <= 2 or text.lower() in self._ordinary_words
+
+    def _free_skill(self, span: Span) -> str | None:
+        """The id of a phrase the taxonomy does not name as a whole: by label, else free."""
+        raw = span.doc.text
+        text = " ".join(
+            raw[span.start_char : _trim_end(raw, span.start_char, span.end_char)].split()
+        )
+        if len(span) > MAX_FREE_TOKENS or not any(c.isalpha() for c in text) or len(text) < 2:
+            return None
+        entry = self.link_skill(text)
+        return entry.id if entry is not None else FREE_PREFIX + text.lower()
+
+    def tagger_features(self) -> Features:
+        return Features(self.taxonomy)
+
+    def skill_matches(self, doc: Doc) -> list[Span]:
+        """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins."""
+        return self._skill_spans(doc)
 
     def _skill_spans(self, doc: Doc) -> list[Span]:
         spans = [
@@ -288,3 +407,56 @@ class Parser:
             optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(line))
             skills.append(JobSkill(**m.model_dump(), required=not optional))
         return Job(text=text, title=title, skills=skills)
+
+
+def ordinary_words(taxonomy: Taxonomy, min_uses: int = 2) -> frozenset[str]:
+    """Words that ESCO's labels and the job titles write in lower case, as ordinary English
+    ("access", "chef", "lead", "spring"): a product of that name is ambiguous in text."""
+    counts: dict[str, int] = {}
+    labels = [
+        lab for e in taxonomy.skills.values() if e.source == "esco" for lab in (e.label, *e.aliases)
+    ]
+    labels += [title for title, _ in taxonomy.titles]
+    for label in labels:
+        for word in WORD.findall(label):
+            if word.islower():
+                counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= min_uses)
+
+
+def _listed_with(doc: Doc, match: Span, skill_tokens: set[int]) -> bool:
+    """Whether a list connector (",", "/", "and", "or", "&", "|", ";") joins ``match`` to a
+    token of another skill on either side."""
+    left, right = match.start - 1, match.end
+    if left - 1 >= 0 and doc[left].lower_ in LIST_CONNECTORS and left - 1 in skill_tokens:
+        return True
+    return (
+        right + 1 < len(doc) and doc[right].lower_ in LIST_CONNECTORS and right + 1 in skill_tokens
+    )
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    """Whether a negation cue ("no experience with", "not familiar with", "without") stands
+    shortly before token ``start`` in the same sentence."""
+    for i in range(start - 1, max(-1, start - NEGATION_WINDOW - 1), -1):
+        token = doc[i]
+        if token.text in SENTENCE_ENDS or "\n" in token.text:
+            return False
+        if token.lower_ in NEGATION_CUES:
+            # "no" must govern the skill: "no experience with X", "no X", not "No. 1 in X".
+            return not (i + 1 < len(doc) and doc[i + 1].text == ".")
+    return False
+
+
+def _reads_as_word(doc: Doc, i: int) -> bool:
+    """An ambiguous word opening a sentence before a preposition or article is used as a
+    word, not a product: "Excel at customer service", "Access to clients", "Chef at Hilton"."""
+    opens = i == 0 or doc[i - 1].text in SENTENCE_ENDS or "\n" in doc[i - 1].text
+    return opens and i + 1 < len(doc) and doc[i + 1].lower_ in FUNCTION_WORDS
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    """``end`` moved back over punctuation that ends a sentence or clause: "Objective-C."."""
+    while end > start + 1 and text[end - 1] in EDGE_PUNCTUATION:
+        end -= 1
+    return end

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
 DEFAULT_OUT = ROOT / "parsing" / "data" / "taxonomy.json.gz"
+VARIANTS_FILE = ROOT / "scripts" / "skill_variants.csv"
 
 ESCO_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCC_PREFIX = "http://data.europa.eu/esco/occupation/"
@@ -105,14 +106,21 @@ def acronym_variants(name: str) -> set[str]:
     base = SOFTWARE.sub("", name)
     words = base.split()
     out = {base} if base != name and (len(words) > 1 or base != base.lower()) else set()
-    if len(words) >= 3 and ACRONYM.fullmatch(words[-1]):
+    # Only when the acronym spells the initials: "Amazon Web Services AWS", not "MTI
+    # Systems Costimator JS".
+    initials = "".join(w[0] for w in words[:-1] if w[0].isalnum()).upper()
+    if len(words) >= 3 and ACRONYM.fullmatch(words[-1]) and words[-1] in initials:
         out |= {words[-1], " ".join(words[:-1])}
     return out
 
 
-def esco_skills(source: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
+def esco_skills(
+    source: Path,
+) -> tuple[list[dict[str, object]], dict[str, str], dict[str, str]]:
+    """ESCO skills, with lookups by preferred label and by alternative label."""
     skills: list[dict[str, object]] = []
-    by_label: dict[str, str] = {}
+    by_preferred: dict[str, str] = {}
+    by_alias: dict[str, str] = {}
     with open(source / "esco-1.1.1" / "skills_en.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             sid = "esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX)
@@ -129,17 +137,35 @@ def esco_skills(source: Path) -> tuple[list[dict[str, object]], dict[str, str]]:
                     "kind": kind,
                     "source": "esco",
                     "aliases": sorted(aliases - {label}),
+                    "broader": [],
                 }
             )
+            by_preferred.setdefault(norm(label), sid)
+            by_preferred.setdefault(norm(PAREN.sub("", label)), sid)
             for a in aliases:
-                by_label.setdefault(norm(a), sid)
-    return skills, by_label
+                by_alias.setdefault(norm(a), sid)
+    by_id = {str(s["id"]): s for s in skills}
+    path = source / "esco-1.1.1" / "broaderRelationsSkillPillar.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            child = by_id.get("esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX))
+            parent = "esco:" + row["broaderUri"].removeprefix(ESCO_PREFIX)
+            if child is not None and parent in by_id:
+                child["broader"].append(parent)  # type: ignore[attr-defined]
+    return skills, by_preferred, by_alias
 
 
 def onet_tools(
-    source: Path, esco: list[dict[str, object]], by_label: dict[str, str]
+    source: Path,
+    esco: list[dict[str, object]],
+    by_preferred: dict[str, str],
+    by_alias: dict[str, str],
 ) -> list[dict[str, object]]:
+    """O*NET tools. One whose name is an ESCO skill's name is merged into it; one that ESCO
+    only lists as an alternative label of a broader concept ("Git" under "tools for software
+    configuration management") stays a skill of its own, with that concept as broader."""
     by_id = {str(s["id"]): s for s in esco}
+    exact = {str(s["label"]): str(s["id"]) for s in esco}
     tools: dict[str, dict[str, object]] = {}
     path = source / "onet-29.2" / "Technology Skills.csv"
     with open(path, newline="", encoding="utf-8") as fh:
@@ -163,7 +189,11 @@ def onet_tools(
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.
             full = {name, PAREN.sub("", name)}
-            merged = next((by_label[norm(v)] for v in full if norm(v) in by_label), None)
+            merged = next((by_preferred[norm(v)] for v in full if norm(v) in by_preferred), None)
+            if merged is None:
+                # A short form written exactly as an ESCO name, capitals and all: "CSS" of
+                # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
+                merged = next((exact[v] for v in sorted(variants) if v in exact), None)
             if merged is not None:
                 target = by_id[merged]
                 aliases = set(target["aliases"])  # type: ignore[arg-type]
@@ -181,11 +211,32 @@ def onet_tools(
                     "source": "onet",
                     "aliases": [],
                     "hot": False,
+                    "broader": [],
                 },
             )
+            broader = next((by_alias[norm(v)] for v in full if norm(v) in by_alias), None)
+            if broader is not None and broader not in tool["broader"]:  # type: ignore[operator]
+                tool["broader"].append(broader)  # type: ignore[attr-defined]
             tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
             tool["hot"] = bool(tool["hot"]) or hot
     return list(tools.values())
+
+
+def add_variants(skills: list[dict[str, object]], path: Path) -> int:
+    """Add the curated variants ("JS" for JavaScript, "k8s" for Kubernetes) of VARIANTS_FILE;
+    each names its skill by exact label, and an unknown label is an error."""
+    by_label = {str(s["label"]): s for s in skills}
+    added = 0
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(row for row in fh if not row.startswith("#")):
+            skill = by_label.get(row["label"])
+            if skill is None:
+                raise SystemExit(f"{path}: no skill labelled {row['label']!r}")
+            aliases = set(skill["aliases"])  # type: ignore[arg-type]
+            aliases.add(row["variant"])
+            skill["aliases"] = sorted(aliases)
+            added += 1
+    return added
 
 
 def titles(source: Path) -> list[list[str]]:
@@ -212,8 +263,9 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.source / "esco-1.1.1").is_dir():
         parser.error(f"no ESCO data under {args.source}")
-    esco, by_label = esco_skills(args.source)
-    tools = onet_tools(args.source, esco, by_label)
+    esco, by_preferred, by_alias = esco_skills(args.source)
+    tools = onet_tools(args.source, esco, by_preferred, by_alias)
+    variants = add_variants(esco + tools, VARIANTS_FILE)
     data = {
         "version": "esco-1.1.1+onet-29.2",
         "attribution": [
@@ -231,7 +283,8 @@ def main() -> None:
         gz.write(raw.encode("utf-8"))
     print(  # noqa: T201 - a build script reports what it wrote
         f"{args.out}: {len(esco)} ESCO skills, {len(tools)} O*NET tools, "
-        f"{len(data['titles'])} titles, {args.out.stat().st_size / 1e6:.1f} MB"
+        f"{variants} curated variants, {len(data['titles'])} titles, "
+        f"{args.out.stat().st_size / 1e6:.1f} MB"
     )
 
 

@@ -1,0 +1,122 @@
+"""Annotated skill data from ../shared/data/skills-gold, for the benchmark and for training.
+
+- dotin-train résumés (CC0): spans labelled "Tech Tools" and "Job Specific Skills";
+- SkillSpan job-posting sentences (MIT): "skill" and "knowledge" spans;
+- decorte validation (evaluation only): skill phrases linked to ESCO labels.
+
+The dotin résumés are split by a hash of their opening text into a training part (4 in 5) and
+a held-out part (1 in 5) that the shipped skill tagger never sees; re-annotations of one
+résumé share their opening, so they fall on the same side.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+Spans = list[tuple[int, int]]
+DOTIN_LABELS = {"Tech Tools", "Job Specific Skills"}
+TAG = re.compile(r'<label type="([^"]*)">|</label>|<cv>|</cv>|<\?xml[^>]*\?>')
+
+
+@dataclass
+class Doc:
+    text: str
+    gold: Spans
+
+
+def load_dotin(folder: Path) -> list[Doc]:
+    """Texts with tags removed (entities unescaped) and the gold skill spans in them."""
+    docs = []
+    for path in sorted(folder.glob("*.xml"), key=lambda p: int(p.stem)):
+        raw = path.read_text(encoding="utf-8")
+        out: list[str] = []
+        pos = 0
+        stack: list[tuple[str, int]] = []
+        gold: Spans = []
+        last = 0
+        for m in TAG.finditer(raw):
+            chunk = html.unescape(raw[last : m.start()])
+            out.append(chunk)
+            pos += len(chunk)
+            last = m.end()
+            if m.group(1) is not None:
+                stack.append((m.group(1), pos))
+            elif m.group(0) == "</label>" and stack:
+                label, start = stack.pop()
+                if label in DOTIN_LABELS:
+                    gold.append(trim("".join(out), start, pos))
+        out.append(html.unescape(raw[last:]))
+        docs.append(Doc("".join(out), [g for g in gold if g[1] > g[0]]))
+    return docs
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int]]:
+    spans, start = [], None
+    for i, tag in enumerate([*tags, "O"]):
+        if tag == "O" or tag.startswith("B"):
+            if start is not None:
+                spans.append((start, i))
+                start = None
+            if tag.startswith("B"):
+                start = i
+        elif start is None:
+            start = i
+    return spans
+
+
+def load_skillspan(path: Path) -> list[Doc]:
+    docs, seen = [], set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            tokens = row["tokens"]
+            key = " ".join(tokens)
+            if key in seen:
+                continue
+            seen.add(key)
+            offsets, pos = [], 0
+            for token in tokens:
+                offsets.append((pos, pos + len(token)))
+                pos += len(token) + 1
+            gold = [
+                (offsets[s][0], offsets[e - 1][1])
+                for tags in (row["tags_skill"], row["tags_knowledge"])
+                for s, e in bio_spans(tags)
+            ]
+            docs.append(Doc(key, gold))
+    return docs
+
+
+def load_decorte(folder: Path) -> list[tuple[str, str]]:
+    """(phrase, ESCO preferred label) where ESCO has the skill."""
+    pairs = []
+    for path in sorted(folder.glob("*_validation_annotations.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["label"] != "LABEL NOT PRESENT" and row["span"].strip():
+                    pairs.append((row["span"].strip(), row["label"].strip()))
+    return pairs
+
+
+def dotin_split(docs: list[Doc]) -> tuple[list[Doc], list[Doc]]:
+    """(training part, held-out part) of the dotin résumés."""
+    train, held_out = [], []
+    for doc in docs:
+        key = " ".join(doc.text.split())[:300]
+        bucket = int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 5
+        (held_out if bucket == 0 else train).append(doc)
+    return train, held_out

@@ -1,0 +1,91 @@
+"""Train the skill tagger shipped in ``parsing/data/skill_tagger.crfsuite``.
+
+Training data, all of it licensed for redistribution of a model trained on it:
+- the dotin-inc résumés (CC0 1.0), training part only: one résumé in five, chosen by a hash
+  of its opening (``benchmarks/gold.py``), is held out for the benchmark;
+- the SkillSpan training split (MIT): "skill" and "knowledge" spans as one label.
+
+Deterministic: the same data, taxonomy and parameters give the same model.
+Run: ``python scripts/train_skill_tagger.py [--data DIR] [--out FILE]`` (about 2 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pycrfsuite  # noqa: E402
+
+from benchmarks.gold import Doc, dotin_split, load_dotin, load_skillspan  # noqa: E402
+from parsing import Parser  # noqa: E402
+from parsing._sections import find_sections  # noqa: E402
+from parsing._tagger import MODEL_FILE  # noqa: E402
+
+PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+
+
+def labels(doc_tokens: list[tuple[int, int]], gold: list[tuple[int, int]]) -> list[str]:
+    """B/I/O for each token (char start, end) from the gold character spans."""
+    out = ["O"] * len(doc_tokens)
+    for gs, ge in gold:
+        first = True
+        for k, (s, e) in enumerate(doc_tokens):
+            if s < ge and gs < e:
+                out[k] = "B" if first else "I"
+                first = False
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=ROOT / "parsing" / "data" / MODEL_FILE)
+    args = ap.parse_args()
+    gold = args.data / "skills-gold"
+    if not (gold / "dotin-train").is_dir():
+        ap.error(f"no annotated data under {gold}")
+    dotin_train, _ = dotin_split(load_dotin(gold / "dotin-train"))
+    skillspan = load_skillspan(gold / "skillspan-dev" / "train.json")
+    parser = Parser(use_tagger=False)
+    features = parser.tagger_features()
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    started = time.perf_counter()
+    sequences = 0
+    docs: list[Doc] = dotin_train + skillspan
+    for doc in docs:
+        spacy_doc = parser.nlp.make_doc(doc.text)
+        matches = parser.skill_matches(spacy_doc)
+        for tokens, feats in features.sequences(spacy_doc, matches, find_sections(doc.text)):
+            chars = [(spacy_doc[i].idx, spacy_doc[i].idx + len(spacy_doc[i])) for i in tokens]
+            trainer.append(pycrfsuite.ItemSequence(feats), labels(chars, doc.gold))
+            sequences += 1
+    trainer.set_params(PARAMS)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(args.out))
+    card = {
+        "model": args.out.name,
+        "trained_on": {
+            "dotin_resumes": len(dotin_train),
+            "skillspan_sentences": len(skillspan),
+            "sequences": sequences,
+        },
+        "taxonomy": parser.taxonomy.version,
+        "params": PARAMS,
+        "licences": {"dotin": "CC0 1.0", "skillspan": "MIT"},
+    }
+    args.out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    print(
+        f"{args.out}: {sequences} sequences from {len(docs)} documents, "
+        f"{args.out.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -285,10 +285,8 @@ class Parser:
 
     def _free_skill(self, span: Span) -> str | None:
         """The id of a phrase the taxonomy does not name as a whole: by label, else free."""
-        raw = span.doc.text
-        text = " ".join(
-            raw[span.start_char : _trim_end(raw, span.start_char, span.end_char)].split()
-        )
+        phrase = span.text
+        text = " ".join(phrase[: _trim_end(phrase, 0, len(phrase))].split())
         if len(span) > MAX_FREE_TOKENS or not any(c.isalpha() for c in text) or len(text) < 2:
             return None
         entry = self.link_skill(text)

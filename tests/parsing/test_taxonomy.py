@@ -44,3 +44,20 @@ def test_build_script_reproduces_the_shipped_artifact(tmp_path: Path) -> None:
     )
     shipped = (resources.files("parsing") / "data" / "taxonomy.json.gz").read_bytes()
     assert out.read_bytes() == shipped
+
+
+GOLD = ROOT.parent / "shared" / "data" / "skills-gold"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GOLD.is_dir(), reason="../shared/data/skills-gold is not beside the repo")
+def test_training_script_reproduces_the_shipped_tagger(tmp_path: Path) -> None:
+    """The tagger reads taxonomy matches: a taxonomy change without retraining fails here."""
+    out = tmp_path / "tagger.crfsuite"
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train_skill_tagger.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    shipped = (resources.files("parsing") / "data" / "skill_tagger.crfsuite").read_bytes()
+    assert out.read_bytes() == shipped

@@ -32,6 +32,7 @@ from models.records import (
     ScoreBreakdown,
     Section,
     Shortlist,
+    SkillEvidence,
     SkillMention,
     Stage,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "ScoreBreakdown",
     "Section",
     "Shortlist",
+    "SkillEvidence",
     "SkillMention",
     "Stage",
     "TalentmatchError",

@@ -32,9 +32,23 @@ class SkillMention(Record):
 
 
 class JobSkill(SkillMention):
-    """A skill a job asks for; ``required`` is False for nice-to-haves."""
+    """A skill a job asks for; ``required`` is False for nice-to-haves; ``years`` is the
+    experience asked for it ("5+ years of Python"), when the job says."""
 
     required: bool = True
+    years: float | None = None
+
+
+class SkillEvidence(Record):
+    """What a résumé shows of one skill: where, how often, when last and for how long
+    (from the dates of the roles that mention it)."""
+
+    id: str
+    label: str
+    mentions: int
+    sections: list[str]
+    last_used: dt.date | None = None
+    years_used: float | None = None
 
 
 class Contact(Record):
@@ -51,7 +65,9 @@ class Resume(Record):
     contact: Contact = Field(default_factory=Contact)
     titles: list[str] = Field(default_factory=list)
     years_experience: float | None = None
+    education: list[str] = Field(default_factory=list)
     skills: list[SkillMention] = Field(default_factory=list)
+    evidence: list[SkillEvidence] = Field(default_factory=list)
 
     def skill_ids(self) -> set[str]:
         return {s.id for s in self.skills}
@@ -61,6 +77,10 @@ class Job(Record):
     text: str
     title: str | None = None
     skills: list[JobSkill] = Field(default_factory=list)
+    years_experience: float | None = None
+    seniority: str | None = None
+    location: str | None = None
+    remote: str | None = Field(default=None, description="remote, hybrid or onsite")
 
     def required(self) -> list[JobSkill]:
         return _unique([s for s in self.skills if s.required])

@@ -99,14 +99,37 @@ def _parse_date(raw: str, today: dt.date) -> dt.date | None:
     return None
 
 
-def date_ranges(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Every ``start – end`` date range in ``text`` that reads as a plausible period."""
-    out: list[tuple[dt.date, dt.date]] = []
+def dated_periods(text: str, today: dt.date) -> list[tuple[int, dt.date, dt.date]]:
+    """Every ``start – end`` date range in ``text`` that reads as a plausible period, with
+    the offset where it stands."""
+    out: list[tuple[int, dt.date, dt.date]] = []
     for m in DATE_RANGE.finditer(text):
         start, end = _parse_date(m.group("start"), today), _parse_date(m.group("end"), today)
         if start and end and start <= end <= today and (end - start).days < 50 * 366:
-            out.append((start, end))
+            out.append((m.start(), start, end))
     return out
+
+
+def date_ranges(text: str, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods of ``dated_periods`` without their offsets."""
+    return [(start, end) for _, start, end in dated_periods(text, today)]
+
+
+def covered_years(ranges: list[tuple[dt.date, dt.date]]) -> float:
+    """Years covered by the periods, overlaps counted once."""
+    if not ranges:
+        return 0.0
+    ordered = sorted(ranges)
+    days = 0
+    cur_start, cur_end = ordered[0]
+    for start, end in ordered[1:]:
+        if start > cur_end:
+            days += (cur_end - cur_start).days
+            cur_start, cur_end = start, end
+        else:
+            cur_end = max(cur_end, end)
+    days += (cur_end - cur_start).days
+    return round(days / 365.25, 1)
 
 
 def years_of_experience(text: str, sections: list[Section], today: dt.date) -> float | None:
@@ -118,16 +141,6 @@ def years_of_experience(text: str, sections: list[Section], today: dt.date) -> f
     spans = [text[s.start : s.end] for s in sections if s.name == "experience"]
     ranges = date_ranges("\n".join(spans) if spans else text, today)
     if ranges:
-        ranges.sort()
-        days = 0
-        cur_start, cur_end = ranges[0]
-        for start, end in ranges[1:]:
-            if start > cur_end:
-                days += (cur_end - cur_start).days
-                cur_start, cur_end = start, end
-            else:
-                cur_end = max(cur_end, end)
-        days += (cur_end - cur_start).days
-        return round(days / 365.25, 1)
+        return covered_years(ranges)
     stated = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
     return max(stated) if stated else None

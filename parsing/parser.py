@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
+from parsing import _evidence as evidence
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
 from parsing._sections import find_sections, section_at
@@ -290,7 +291,12 @@ class Parser:
         if len(span) > MAX_FREE_TOKENS or not any(c.isalpha() for c in text) or len(text) < 2:
             return None
         entry = self.link_skill(text)
-        return entry.id if entry is not None else FREE_PREFIX + text.lower()
+        if entry is not None:
+            return entry.id
+        # One ordinary word no taxonomy names ("building", "batch") is not a skill alone.
+        if len(span) == 1 and text.lower() in self._ordinary_words:
+            return None
+        return FREE_PREFIX + text.lower()
 
     def tagger_features(self) -> Features:
         return Features(self.taxonomy)
@@ -375,14 +381,18 @@ class Parser:
         if not text.strip():
             raise InvalidInput("the résumé text is empty")
         sections = find_sections(text)
+        today = today or dt.date.today()
+        skills = self.find_skills(text, sections)
         return Resume(
             text=text,
             format=fmt,
             sections=sections,
             contact=find_contact(text, sections, is_title=self._is_title),
             titles=self.find_titles(text, sections),
-            years_experience=years_of_experience(text, sections, today or dt.date.today()),
-            skills=self.find_skills(text, sections),
+            years_experience=years_of_experience(text, sections, today),
+            education=evidence.education(text, sections),
+            skills=skills,
+            evidence=evidence.skill_evidence(text, sections, skills, today),
         )
 
     def parse_job(self, text: str, title: str | None = None) -> Job:
@@ -399,12 +409,24 @@ class Parser:
                 title = next(iter(self.find_titles(text, sections)), None)
         skills: list[JobSkill] = []
         for m in self.find_skills(text, sections):
-            line_start = text.rfind("\n", 0, m.start) + 1
-            line_end = text.find("\n", m.end)
-            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            line = evidence.line_of(text, m.start, m.end)
             optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(line))
-            skills.append(JobSkill(**m.model_dump(), required=not optional))
-        return Job(text=text, title=title, skills=skills)
+            skills.append(
+                JobSkill(
+                    **m.model_dump(),
+                    required=not optional,
+                    years=evidence.years_asked(text, m.start, m.end),
+                )
+            )
+        return Job(
+            text=text,
+            title=title,
+            skills=skills,
+            years_experience=evidence.stated_years(text),
+            seniority=evidence.seniority(title, text),
+            location=evidence.location(text),
+            remote=evidence.remote_mode(text),
+        )
 
 
 def ordinary_words(taxonomy: Taxonomy, min_uses: int = 2) -> frozenset[str]:

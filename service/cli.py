@@ -194,6 +194,9 @@ def match(
 @app.command()
 def skills(
     files: Annotated[list[Path], typer.Argument(help="Résumés or job descriptions")],
+    job: Annotated[
+        bool, typer.Option("--job", help="Job descriptions: add must-have and years asked")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Skills found in documents, with character offsets into their text."""
@@ -205,10 +208,14 @@ def skills(
     for path in files:
         try:
             text, _ = extract_text(path.read_bytes(), path.name)
-            found = [
-                s.model_dump(include={"id", "label", "text", "start", "end"})
-                for s in parser.find_skills(text)
-            ]
+            fields = {"id", "label", "text", "start", "end"}
+            if job:
+                found = [
+                    s.model_dump(include=fields | {"required", "years"})
+                    for s in parser.parse_job(text).skills
+                ]
+            else:
+                found = [s.model_dump(include=fields) for s in parser.find_skills(text)]
         except (TalentmatchError, OSError) as exc:
             failures += 1
             error = (
@@ -226,9 +233,13 @@ def skills(
         else:
             out.print(f"[bold]{path}[/bold]: {len(found)} skill mentions")
             for s in found:
+                asked = ""
+                if job:
+                    asked = " must-have" if s["required"] else " nice-to-have"
+                    asked += f", {s['years']:g}+ years" if s["years"] else ""
+                span = f"{s['start']:>6}-{s['end']:<6}"
                 out.print(
-                    f"  {s['start']:>6}-{s['end']:<6} {s['text']!r} → {s['label']} ({s['id']})",
-                    highlight=False,
+                    f"  {span} {s['text']!r} → {s['label']} ({s['id']}){asked}", highlight=False
                 )
     if failures == len(files):
         raise typer.Exit(1)

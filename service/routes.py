@@ -15,8 +15,12 @@ from service.schemas import (
     CandidateUpsert,
     ErrorOut,
     Health,
+    JobSkillOut,
     MatchIn,
     ShortlistOut,
+    SkillOut,
+    SkillsIn,
+    SkillsOut,
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -141,6 +145,16 @@ def match(body: MatchIn, matcher: MatcherDep, tenant: TenantDep) -> ShortlistOut
     """Rank the caller's talent pool for a job description."""
     shortlist = matcher.match(body.job.text, title=body.job.title, k=body.top_k, tenant=tenant)
     return ShortlistOut.of(shortlist)
+
+
+@v1.post("/skills", response_model=SkillsOut, tags=["skills"])
+def extract_skills(body: SkillsIn, matcher: MatcherDep, _: TenantDep) -> SkillsOut:
+    """Skills in a text, each with its canonical id, label, surface text and span."""
+    if body.kind == "job":
+        job = matcher.parser.parse_job(body.text)
+        return SkillsOut(skills=[JobSkillOut(**s.model_dump()) for s in job.skills])
+    found = matcher.parser.find_skills(body.text)
+    return SkillsOut(skills=[SkillOut(**s.model_dump()) for s in found])
 
 
 @probes.get("/healthz", response_model=Health, tags=["operations"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models import Application, Candidate, Consent, Shortlist, SkillMention
+from models import Application, Candidate, Consent, Shortlist, SkillEvidence, SkillMention
 
 MAX_TEXT = 200_000
 
@@ -43,6 +44,24 @@ class SkillOut(BaseModel):
     section: str | None
 
 
+class JobSkillOut(SkillOut):
+    required: bool
+    years: float | None
+
+
+class SkillsIn(Body):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    kind: Literal["resume", "job"] = Field(
+        default="resume", description="job: say which skills are must-haves and years asked"
+    )
+
+
+class SkillsOut(BaseModel):
+    """Skill mentions, ``text[start:end]`` each; for a job, must-have and years asked."""
+
+    skills: list[JobSkillOut | SkillOut]
+
+
 class CandidateOut(BaseModel):
     candidate_id: int
     external_id: str
@@ -52,7 +71,9 @@ class CandidateOut(BaseModel):
     links: list[str]
     titles: list[str]
     years_experience: float | None
+    education: list[str]
     skills: list[SkillOut]
+    evidence: list[SkillEvidence]
     sections: list[str]
     applications: list[Application]
     consent: Consent
@@ -73,6 +94,8 @@ class CandidateOut(BaseModel):
             links=r.contact.links,
             titles=r.titles,
             years_experience=r.years_experience,
+            education=r.education,
+            evidence=r.evidence,
             skills=[SkillOut(**s.model_dump()) for s in unique_skills(r.skills)],
             sections=[s.name for s in r.sections],
             applications=c.applications,

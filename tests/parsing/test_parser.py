@@ -191,3 +191,76 @@ def test_free_skills_are_kept(parser: Parser) -> None:
     free = [s for s in job.skills if s.id.startswith("free:")]
     assert all(s.label == " ".join(s.text.split()) for s in free)
     assert all(job.text[s.start : s.end] == s.text for s in job.skills)
+
+
+JOB_POST = """Senior Data Engineer
+Location: Berlin, Germany
+Hybrid: two days a week in the office.
+
+Requirements
+- 5+ years of experience building data pipelines
+- 3+ years of Python and SQL
+- Apache Spark (2 years)
+
+Nice to have
+- Kubernetes is a plus
+"""
+
+
+def test_job_requirements_years_seniority_location_remote(parser: Parser) -> None:
+    job = parser.parse_job(JOB_POST)
+    assert (job.title, job.seniority, job.location, job.remote) == (
+        "Senior Data Engineer",
+        "senior",
+        "Berlin, Germany",
+        "hybrid",
+    )
+    assert job.years_experience == 5
+    asked = {s.text: (s.required, s.years) for s in job.skills}
+    assert asked["Python"] == (True, 3.0)
+    assert asked["SQL"] == (True, 3.0)
+    assert asked["Apache Spark"] == (True, 2.0)
+    assert asked["Kubernetes"] == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Fully remote role, anywhere in the EU.", "remote"),
+        ("This is an on-site position in Lyon.", "onsite"),
+        ("Remote sensing analyst for satellite imagery.", None),
+        ("Remote within Germany; quarterly on-site meetups.", "hybrid"),
+    ],
+)
+def test_remote_mode(parser: Parser, text: str, mode: str | None) -> None:
+    assert parser.parse_job("Analyst\n" + text).remote == mode
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("Junior Java Developer", "junior"),
+        ("Lead Engineer", "lead"),
+        ("Head of Data", "head"),
+        ("Software Engineering Intern", "intern"),
+        ("Backend Developer", None),
+    ],
+)
+def test_seniority_from_the_title(parser: Parser, title: str, level: str | None) -> None:
+    assert parser.parse_job("We build things.", title=title).seniority == level
+
+
+def test_resume_evidence_and_education(parser: Parser) -> None:
+    resume = parser.parse_resume_text(RESUME_TEXT, today=TODAY)
+    assert resume.education == ["BSc Computer Science, 2014"]
+    ev = {e.label: e for e in resume.evidence}
+    python = ev["Python (computer programming)"]
+    # Mentioned in the current role (Jan 2019 – now) and in the skills list.
+    assert (python.mentions, python.sections) == (2, ["experience", "skills"])
+    assert python.last_used == TODAY and python.years_used == pytest.approx(7.8, abs=0.1)
+    # Only in the earlier role, Mar 2015 – Dec 2018.
+    tableau = ev["Tableau"]
+    assert tableau.last_used == dt.date(2018, 12, 1)
+    assert tableau.years_used == pytest.approx(3.8, abs=0.1)
+    # Only in the skills list: no dates to tell.
+    assert ev["Git"].last_used is None and ev["Git"].years_used is None

@@ -225,3 +225,27 @@ def test_revoked_key(client: TestClient, auth: dict[str, str], key: str, runtime
 def test_unknown_route_and_method(client: TestClient, auth: dict[str, str]) -> None:
     assert_error(client.get("/v1/nowhere", headers=auth), 404, "not_found")
     assert_error(client.put("/v1/match", headers=auth), 405, "method_not_allowed")
+
+
+def test_skills_endpoint(client: TestClient, auth: dict[str, str]) -> None:
+    text = "Requirements\n- 5+ years of Java\n- Kubernetes is a plus\n"
+    resume = client.post("/v1/skills", headers=auth, json={"text": text}).json()["skills"]
+    assert {s["text"] for s in resume} == {"Java", "Kubernetes"}
+    assert all(text[s["start"] : s["end"]] == s["text"] for s in resume)
+    assert all("required" not in s for s in resume)
+    job = client.post("/v1/skills", headers=auth, json={"text": text, "kind": "job"}).json()
+    asked = {s["text"]: (s["required"], s["years"]) for s in job["skills"]}
+    assert asked == {"Java": (True, 5.0), "Kubernetes": (False, None)}
+    assert_error(client.post("/v1/skills", json={"text": text}), 401, "unauthorized")
+    assert_error(
+        client.post("/v1/skills", headers=auth, json={"text": text, "kind": "cv"}),
+        422,
+        "invalid_request",
+    )
+
+
+def test_candidate_shows_evidence(client: TestClient, auth: dict[str, str]) -> None:
+    body = create(client, auth, "crm-1", RESUME_TEXT)
+    assert body["education"] == ["BSc Computer Science, 2014"]
+    tableau = next(e for e in body["evidence"] if e["label"] == "Tableau")  # type: ignore[union-attr]
+    assert tableau["last_used"] == "2018-12-01"

@@ -225,3 +225,28 @@ def test_installed_script_end_to_end(tmp_path: Path, folder: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["results"][0]["external_id"] == "jordan"
+
+
+def test_skills_of_a_job_say_must_have_and_years(tmp_path: Path) -> None:
+    job = tmp_path / "job.txt"
+    job.write_text(
+        "Data Engineer\n\nRequirements\n- 3+ years of Python\n\nNice to have\n- Docker\n"
+    )
+    code, out, _ = run("skills", str(job), "--job", "--json")
+    assert code == 0
+    found = {s["text"]: s for s in json.loads(out)}
+    assert (found["Python"]["required"], found["Python"]["years"]) == (True, 3.0)
+    assert (found["Docker"]["required"], found["Docker"]["years"]) == (False, None)
+    text = job.read_text()
+    assert all(text[s["start"] : s["end"]] == s["text"] for s in found.values())
+    code, table, _ = run("skills", str(job), "--job")
+    assert code == 0 and "must-have, 3+ years" in table and "nice-to-have" in table
+
+
+def test_parse_shows_evidence_and_years(folder: Path) -> None:
+    code, out, _ = run("parse", str(folder / "jordan.pdf"), "--json")
+    assert code == 0
+    parsed = json.loads(out)
+    assert parsed["years_experience"] > 10
+    evidence = {e["label"]: e for e in parsed["evidence"]}
+    assert evidence["Tableau"]["last_used"] == "2018-12-01"

@@ -1,0 +1,128 @@
+"""Evidence and strength: what a résumé shows of each skill, and what a job asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from models import Section, SkillEvidence, SkillMention
+from parsing._fields import STATED_YEARS, covered_years, dated_periods
+
+# "5+ years", "3-5 yrs", "2 years": the years a line asks for.
+YEARS = re.compile(
+    r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE
+)
+# Most senior first: the first that matches the title wins.
+SENIORITY: list[tuple[str, re.Pattern[str]]] = [
+    ("head", re.compile(r"\b(head of|director|vice president|vp|chief)\b", re.I)),
+    ("principal", re.compile(r"\b(principal|distinguished)\b", re.I)),
+    ("lead", re.compile(r"\b(lead|staff|team leader)\b", re.I)),
+    ("senior", re.compile(r"\b(senior|sr\.?)(?=\W)", re.I)),
+    ("mid", re.compile(r"\b(mid[- ]level|intermediate)\b", re.I)),
+    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate)(?=\W)", re.I)),
+    ("intern", re.compile(r"\b(intern|internship|trainee|apprentice)\b", re.I)),
+]
+REMOTE = re.compile(
+    r"\b(fully remote|100% remote|remote[- ]first|work from home|wfh|"
+    r"remote(?! sensing| control| monitoring| access| desktop| support))\b",
+    re.IGNORECASE,
+)
+HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
+ONSITE = re.compile(r"\b(on[- ]?site|in[- ]office|office[- ]based)\b", re.IGNORECASE)
+LOCATION = re.compile(
+    r"^\s*(?:location|based in|office|where|work location)\s*[:\-–]\s*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+DEGREE = re.compile(
+    r"\b(bachelor|master|ph\.?d|doctorate|mba|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|"
+    r"b\.?\s?e\b|m\.?\s?e\b|b\.?\s?a\b|m\.?\s?a\b|b\.?\s?com|m\.?\s?com|diploma|"
+    r"associate'?s? degree)",
+    re.IGNORECASE,
+)
+# How far after a role's dates its description may run without another date range.
+ROLE_REACH = 3000
+ROLE_SECTIONS = {"experience", "projects", "header"}
+
+
+def line_of(text: str, start: int, end: int) -> str:
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    return text[first : last if last >= 0 else len(text)]
+
+
+def years_asked(text: str, start: int, end: int) -> float | None:
+    """The years asked in the line of a mention, nearest to it ("5+ years of Python")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line = line_of(text, start, end)
+    found = [(abs(m.start() + line_start - start), float(m.group(1))) for m in YEARS.finditer(line)]
+    return min(found)[1] if found else None
+
+
+def stated_years(text: str) -> float | None:
+    """The overall years of experience a text states ("5+ years of experience")."""
+    found = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
+    return max(found) if found else None
+
+
+def seniority(title: str | None, text: str) -> str | None:
+    """From the title, else from the opening of the text."""
+    for source in (title or "", text[:600]):
+        for level, pattern in SENIORITY:
+            if pattern.search(source):
+                return level
+    return None
+
+
+def remote_mode(text: str) -> str | None:
+    remote, hybrid, onsite = REMOTE.search(text), HYBRID.search(text), ONSITE.search(text)
+    if hybrid or (remote and onsite):
+        return "hybrid"
+    if remote:
+        return "remote"
+    return "onsite" if onsite else None
+
+
+def location(text: str) -> str | None:
+    """A labelled location line: "Location: Berlin, Germany"."""
+    m = LOCATION.search(text)
+    return " ".join(m.group(1).split())[:200] if m else None
+
+
+def education(text: str, sections: list[Section]) -> list[str]:
+    """Degree lines: of the education section when there is one, else wherever they stand."""
+    regions = [text[s.start : s.end] for s in sections if s.name == "education"] or [text]
+    lines = [
+        " ".join(line.split())[:200]
+        for region in regions
+        for line in region.splitlines()
+        if DEGREE.search(line)
+    ]
+    return list(dict.fromkeys(lines))[:5]
+
+
+def skill_evidence(
+    text: str, sections: list[Section], mentions: list[SkillMention], today: dt.date
+) -> list[SkillEvidence]:
+    """Per skill: its sections, mentions, and the last date and total years of the roles
+    whose descriptions mention it (a role is the text after a date range, up to the next)."""
+    periods = dated_periods(text, today)
+    out: dict[str, SkillEvidence] = {}
+    roles: dict[str, set[tuple[dt.date, dt.date]]] = {}
+    for m in mentions:
+        ev = out.get(m.id)
+        if ev is None:
+            ev = out[m.id] = SkillEvidence(id=m.id, label=m.label, mentions=0, sections=[])
+        ev.mentions += 1
+        if m.section and m.section not in ev.sections:
+            ev.sections.append(m.section)
+        if (m.section or "header") not in ROLE_SECTIONS:
+            continue
+        before = [(pos, start, end) for pos, start, end in periods if pos <= m.start]
+        if before and m.start - before[-1][0] <= ROLE_REACH:
+            _, start, end = before[-1]
+            roles.setdefault(m.id, set()).add((start, end))
+    for skill_id, spans in roles.items():
+        ev = out[skill_id]
+        ev.last_used = max(end for _, end in spans)
+        ev.years_used = covered_years(sorted(spans))
+    return list(out.values())

@@ -291,12 +291,7 @@ class Parser:
         if len(span) > MAX_FREE_TOKENS or not any(c.isalpha() for c in text) or len(text) < 2:
             return None
         entry = self.link_skill(text)
-        if entry is not None:
-            return entry.id
-        # One ordinary word no taxonomy names ("building", "batch") is not a skill alone.
-        if len(span) == 1 and text.lower() in self._ordinary_words:
-            return None
-        return FREE_PREFIX + text.lower()
+        return entry.id if entry is not None else FREE_PREFIX + text.lower()
 
     def tagger_features(self) -> Features:
         return Features(self.taxonomy)

@@ -246,6 +246,42 @@ def skills(
 
 
 @app.command()
+def link(
+    phrases: Annotated[list[str], typer.Argument(help="Skill phrases or CRM tags")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Link skill phrases to canonical skills: by label, else the nearest label by meaning,
+    else a free skill. The first run embeds the taxonomy's labels (about a minute)."""
+    from matcher import Encoder, SkillLinker
+    from parsing import Parser
+
+    settings = _settings(home)
+    with err.status("Loading the model and taxonomy…"):
+        parser = Parser(use_tagger=False)
+        encoder = Encoder(settings.model_path, threads=settings.encoder_threads)
+    linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_dir)
+    with err.status("Linking (the first run embeds the taxonomy's labels)…"):
+        links = linker.link(phrases)
+    for found in links:
+        if as_json:
+            _emit(
+                {
+                    "phrase": found.phrase,
+                    "id": found.id,
+                    "label": found.label,
+                    "method": found.method,
+                    "score": found.score,
+                }
+            )
+        else:
+            out.print(
+                f"{found.phrase!r} → {found.label} ({found.id}; {found.method}, {found.score:.2f})",
+                highlight=False,
+            )
+
+
+@app.command()
 def parse(
     file: Annotated[Path, typer.Argument(help="A résumé (or, with --job, a job description)")],
     job: Annotated[bool, typer.Option("--job", help="Parse as a job description")] = False,

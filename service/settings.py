@@ -40,3 +40,8 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived data that can be rebuilt at any time (the skill-label vectors)."""
+        return self.home / "cache"

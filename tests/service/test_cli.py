@@ -34,7 +34,7 @@ def loaded_once(monkeypatch: pytest.MonkeyPatch, parser: Parser, encoder: Encode
     """Commands build a Parser and an Encoder; hand them the session's instead."""
     monkeypatch.setattr(service.runtime, "Parser", lambda: parser)
     monkeypatch.setattr(service.runtime, "Encoder", lambda *a, **k: encoder)
-    monkeypatch.setattr("parsing.Parser", lambda: parser)
+    monkeypatch.setattr("parsing.Parser", lambda *a, **k: parser)
 
 
 @pytest.fixture
@@ -250,3 +250,13 @@ def test_parse_shows_evidence_and_years(folder: Path) -> None:
     assert parsed["years_experience"] > 10
     evidence = {e["label"]: e for e in parsed["evidence"]}
     assert evidence["Tableau"]["last_used"] == "2018-12-01"
+
+
+@pytest.mark.slow
+def test_link_phrases(home: Path) -> None:
+    code, out, err = run("link", "JS", "communication skills", "--home", str(home), "--json")
+    assert code == 0, err
+    links = json_lines(out)
+    assert (links[0]["label"], links[0]["method"]) == ("JavaScript", "label")
+    assert (links[1]["label"], links[1]["method"]) == ("communication", "nearest")
+    assert list((home / "cache").glob("skill-labels-*.npy"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         app.state.runtime = runtime or Runtime.open(settings)
+        if settings.warm_skill_index:
+            # About 45 s on first start (then cached): not on the first linking request.
+            threading.Thread(
+                target=app.state.runtime.linker.label_vectors, daemon=True, name="warm-skill-index"
+            ).start()
         try:
             yield
         finally:

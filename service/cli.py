@@ -260,7 +260,7 @@ def link(
     with err.status("Loading the model and taxonomy…"):
         parser = Parser(use_tagger=False)
         encoder = Encoder(settings.model_path, threads=settings.encoder_threads)
-    linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_dir)
+    linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
     with err.status("Linking (the first run embeds the taxonomy's labels)…"):
         links = linker.link(phrases)
     for found in links:

@@ -16,6 +16,9 @@ from service.schemas import (
     ErrorOut,
     Health,
     JobSkillOut,
+    LinkIn,
+    LinkOut,
+    LinksOut,
     MatchIn,
     ShortlistOut,
     SkillOut,
@@ -155,6 +158,14 @@ def extract_skills(body: SkillsIn, matcher: MatcherDep, _: TenantDep) -> SkillsO
         return SkillsOut(skills=[JobSkillOut(**s.model_dump()) for s in job.skills])
     found = matcher.parser.find_skills(body.text)
     return SkillsOut(skills=[SkillOut(**s.model_dump()) for s in found])
+
+
+@v1.post("/skills/link", response_model=LinksOut, tags=["skills"])
+def link_skills(body: LinkIn, runtime: RuntimeDep, _: TenantDep) -> LinksOut:
+    """Link phrases or CRM tags to canonical skills: by label, else the nearest label by
+    meaning, else a free skill. One link per phrase, in order."""
+    links = runtime.linker.link(body.phrases)
+    return LinksOut(links=[LinkOut.model_validate(link, from_attributes=True) for link in links])
 
 
 @probes.get("/healthz", response_model=Health, tags=["operations"])

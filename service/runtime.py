@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index import Store, TalentPool
-from matcher import Encoder, Matcher
+from matcher import Encoder, Matcher, SkillLinker
 from parsing import Parser
 from service.settings import Settings
 
@@ -14,6 +14,7 @@ from service.settings import Settings
 class Runtime:
     settings: Settings
     matcher: Matcher
+    linker: SkillLinker
 
     @classmethod
     def open(
@@ -30,7 +31,8 @@ class Runtime:
         except Exception:
             store.close()
             raise
-        return cls(settings, Matcher(parser, encoder, pool))
+        linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
+        return cls(settings, Matcher(parser, encoder, pool), linker)
 
     @property
     def store(self) -> Store:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +54,24 @@ class SkillsIn(Body):
     kind: Literal["resume", "job"] = Field(
         default="resume", description="job: say which skills are must-haves and years asked"
     )
+
+
+class LinkIn(Body):
+    phrases: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        min_length=1, max_length=1000, description="Skill phrases or tags"
+    )
+
+
+class LinkOut(BaseModel):
+    phrase: str
+    id: str
+    label: str
+    method: Literal["label", "nearest", "free"]
+    score: float
+
+
+class LinksOut(BaseModel):
+    links: list[LinkOut]
 
 
 class SkillsOut(BaseModel):

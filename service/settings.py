@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=50, ge=1)
     model_path: Path | None = Field(default=None, description="Default: the packaged model")
     encoder_threads: int | None = Field(default=None, ge=1)
+    cache_dir: Path | None = Field(
+        default=None, description="Derived, rebuildable data; default: HOME/cache"
+    )
+    warm_skill_index: bool = Field(
+        default=True, description="Embed the skill labels for linking at start-up, not on first use"
+    )
 
     @field_validator("home")
     @classmethod
@@ -42,6 +48,6 @@ class Settings(BaseSettings):
         return self.home / "index"
 
     @property
-    def cache_dir(self) -> Path:
+    def cache_path(self) -> Path:
         """Derived data that can be rebuilt at any time (the skill-label vectors)."""
-        return self.home / "cache"
+        return self.cache_dir or self.home / "cache"

@@ -11,9 +11,20 @@ from parsing import Parser
 from service import Runtime, Settings, create_app
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One skill-label index for the whole session (it takes about a minute to build)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", max_upload_bytes=64 * 1024)
+def settings(tmp_path: Path, shared_cache: Path) -> Settings:
+    return Settings(
+        home=tmp_path / "home",
+        max_upload_bytes=64 * 1024,
+        cache_dir=shared_cache,
+        warm_skill_index=False,
+    )
 
 
 @pytest.fixture

@@ -249,3 +249,25 @@ def test_candidate_shows_evidence(client: TestClient, auth: dict[str, str]) -> N
     assert body["education"] == ["BSc Computer Science, 2014"]
     tableau = next(e for e in body["evidence"] if e["label"] == "Tableau")  # type: ignore[union-attr]
     assert tableau["last_used"] == "2018-12-01"
+
+
+@pytest.mark.slow
+def test_link_crm_tags(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/skills/link",
+        headers=auth,
+        json={"phrases": ["k8s", "communication skills", "zxqv plorb"]},
+    )
+    assert response.status_code == 200, response.text
+    links = response.json()["links"]
+    assert [(x["label"], x["method"]) for x in links[:2]] == [
+        ("Kubernetes", "label"),
+        ("communication", "nearest"),
+    ]
+    # Gibberish still lands near some label (cosine 0.60 here): callers get the score.
+    assert links[2]["phrase"] == "zxqv plorb" and 0 < links[2]["score"] < 0.7
+
+
+@pytest.mark.parametrize("body", [{"phrases": []}, {"phrases": [""]}, {"phrases": "JS"}])
+def test_link_rejects_bad_requests(client: TestClient, auth: dict[str, str], body: object) -> None:
+    assert_error(client.post("/v1/skills/link", headers=auth, json=body), 422, "invalid_request")

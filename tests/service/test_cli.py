@@ -253,10 +253,11 @@ def test_parse_shows_evidence_and_years(folder: Path) -> None:
 
 
 @pytest.mark.slow
-def test_link_phrases(home: Path) -> None:
+def test_link_phrases(home: Path, shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TALENTMATCH_CACHE_DIR", str(shared_cache))
     code, out, err = run("link", "JS", "communication skills", "--home", str(home), "--json")
     assert code == 0, err
     links = json_lines(out)
     assert (links[0]["label"], links[0]["method"]) == ("JavaScript", "label")
     assert (links[1]["label"], links[1]["method"]) == ("communication", "nearest")
-    assert list((home / "cache").glob("skill-labels-*.npy"))
+    assert list(shared_cache.glob("skill-labels-*.npy"))

@@ -19,6 +19,15 @@ def counting(matcher: Matcher, encoder: Encoder) -> CountingEncoder:
     return spy
 
 
+def demo_folder(tmp_path: Path, n: int) -> Path:
+    """A folder of the first ``n`` demo résumés as text files named by their id."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for r in demo_records(limit=n):
+        (folder / f"{r['id']}.txt").write_text(str(r["text"]))
+    return folder
+
+
 def by_file(results: list[IngestResult]) -> dict[str, IngestResult]:
     return {Path(r.file).name: r for r in results}
 
@@ -100,10 +109,7 @@ def test_jsonl_records_with_history_and_bad_lines(matcher: Matcher, tmp_path: Pa
 def test_unchanged_resumes_are_not_embedded_again(
     matcher: Matcher, counting: CountingEncoder, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for r in demo_records(limit=5):
-        (folder / f"{r['id']}.txt").write_text(str(r["text"]))
+    folder = demo_folder(tmp_path, 5)
     first = ingest([folder], matcher, tenant=TENANT)
     assert counting.texts == 5 and all(r.created for r in first)
     again = ingest([folder], matcher, tenant=TENANT)
@@ -132,10 +138,7 @@ def test_parsing_in_worker_processes(matcher: Matcher, tmp_path: Path) -> None:
 def test_reindex_reparses_embeds_what_is_missing_and_rebuilds(
     matcher: Matcher, counting: CountingEncoder, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for r in demo_records(limit=4):
-        (folder / f"{r['id']}.txt").write_text(str(r["text"]))
+    folder = demo_folder(tmp_path, 4)
     ingest([folder], matcher, tenant=TENANT)
     report = reindex(matcher)
     assert (report.candidates, report.reparsed, report.embedded, report.indexed) == (4, 0, 0, 4)

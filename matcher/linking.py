@@ -28,6 +28,7 @@ from parsing import SkillEntry, Taxonomy
 # Not tuned on the evaluation data: 0.0 to 0.5 linked decorte identically.
 NEAREST_THRESHOLD = 0.5
 FREE_PREFIX = "free:"
+LABEL_CHUNK = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +65,25 @@ class SkillLinker:
             digest.update(f"{entry.id}\x00{entry.label}\x00".encode())
         return self.cache_dir / f"skill-labels-{digest.hexdigest()[:16]}.npy"
 
-    def label_vectors(self) -> Vectors:
-        """The preferred labels' vectors, from the cache or embedded once."""
+    def label_vectors(self, stop: threading.Event | None = None) -> Vectors | None:
+        """The preferred labels' vectors, from the cache or embedded once.
+
+        With ``stop``, embedding checks it between chunks and gives up (returning None,
+        caching nothing) once it is set: a server shutting down does not wait for it.
+        """
         with self._lock:
             if self._vectors is None:
                 path = self._cache_path()
                 if path.exists():
                     vectors = np.load(path).astype(np.float32)
                 else:
-                    vectors = self.encoder.encode([e.label for e in self._entries])
+                    labels = [e.label for e in self._entries]
+                    chunks = []
+                    for start in range(0, len(labels), LABEL_CHUNK):
+                        if stop is not None and stop.is_set():
+                            return None
+                        chunks.append(self.encoder.encode(labels[start : start + LABEL_CHUNK]))
+                    vectors = np.vstack(chunks) if chunks else np.empty((0, self.encoder.dim))
                     path.parent.mkdir(parents=True, exist_ok=True)
                     tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npy")
                     np.save(tmp, vectors.astype(np.float16))
@@ -96,7 +107,9 @@ class SkillLinker:
                 todo.append((len(out) - 1, text))
         if todo:
             queries = self.encoder.encode([text for _, text in todo])
-            scores = queries @ self.label_vectors().T
+            vectors = self.label_vectors()
+            assert vectors is not None  # without a stop event it always returns them
+            scores = queries @ vectors.T
             best = scores.argmax(axis=1)
             for (i, text), j, row in zip(todo, best, scores, strict=True):
                 score = float(row[j])

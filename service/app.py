@@ -24,14 +24,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         app.state.runtime = runtime or Runtime.open(settings)
+        stop = threading.Event()
+        warm = threading.Thread(
+            target=app.state.runtime.linker.label_vectors, args=(stop,), name="warm-skill-index"
+        )
         if settings.warm_skill_index:
             # About 45 s on first start (then cached): not on the first linking request.
-            threading.Thread(
-                target=app.state.runtime.linker.label_vectors, daemon=True, name="warm-skill-index"
-            ).start()
+            warm.start()
         try:
             yield
         finally:
+            # Stop embedding between chunks and wait: a thread left inside torch when the
+            # interpreter exits aborts the process.
+            stop.set()
+            if warm.is_alive():
+                warm.join()
             if own:
                 app.state.runtime.close()
             app.state.runtime = None

@@ -63,3 +63,12 @@ def test_label_vectors_are_cached(encoder: Encoder, tmp_path: Path) -> None:
     second = linker(encoder, tmp_path)
     np.testing.assert_allclose(second.label_vectors(), vectors, atol=1e-3)
     assert list(tmp_path.glob("skill-labels-*.npy")) == cached
+
+
+def test_embedding_the_labels_stops_when_asked(encoder: Encoder, tmp_path: Path) -> None:
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    assert linker(encoder, tmp_path).label_vectors(stop) is None
+    assert not list(tmp_path.glob("skill-labels-*.npy"))

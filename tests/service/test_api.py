@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
 
-from service import Runtime
+from matcher import Encoder
+from parsing import Parser
+from service import Runtime, Settings, create_app
 from tests.documents import (
     RESUME_TEXT,
     assert_shortlist_shape,
@@ -271,3 +275,20 @@ def test_link_crm_tags(client: TestClient, auth: dict[str, str]) -> None:
 @pytest.mark.parametrize("body", [{"phrases": []}, {"phrases": [""]}, {"phrases": "JS"}])
 def test_link_rejects_bad_requests(client: TestClient, auth: dict[str, str], body: object) -> None:
     assert_error(client.post("/v1/skills/link", headers=auth, json=body), 422, "invalid_request")
+
+
+def test_shutdown_stops_warming_the_skill_index(
+    settings: Settings, parser: Parser, encoder: Encoder
+) -> None:
+    """Leaving the app while its labels are being embedded must not leave a thread in torch."""
+    fresh = settings.home / "fresh-cache"
+    warm = settings.model_copy(update={"warm_skill_index": True, "cache_dir": fresh})
+    runtime = Runtime.open(warm, parser=parser, encoder=encoder)
+    try:
+        with TestClient(create_app(warm, runtime=runtime)):
+            assert any(t.name == "warm-skill-index" for t in threading.enumerate())
+        assert not any(t.name == "warm-skill-index" for t in threading.enumerate())
+        # Stopped before the end: nothing half-built was cached.
+        assert not list(fresh.glob("skill-labels-*.npy"))
+    finally:
+        runtime.close()

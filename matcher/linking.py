@@ -23,11 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from matcher.encoder import Encoder, Vectors
-from parsing import SkillEntry, Taxonomy
+from parsing import FREE_PREFIX, SkillEntry, Taxonomy
 
 # Not tuned on the evaluation data: 0.0 to 0.5 linked decorte identically.
 NEAREST_THRESHOLD = 0.5
-FREE_PREFIX = "free:"
 LABEL_CHUNK = 1024
 
 

@@ -298,9 +298,6 @@ class Parser:
 
     def skill_matches(self, doc: Doc) -> list[Span]:
         """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins."""
-        return self._skill_spans(doc)
-
-    def _skill_spans(self, doc: Doc) -> list[Span]:
         spans = [
             Span(doc, start, end, label=match_id)
             for matcher in (self._skills_lower, self._skills_exact)

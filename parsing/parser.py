@@ -16,7 +16,7 @@ from parsing import _evidence as evidence
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
 from parsing._sections import find_sections, section_at
-from parsing._tagger import Features, SkillTagger
+from parsing._tagger import Features, Kind, SkillTagger, Tagged
 from parsing._taxonomy import SkillEntry, Taxonomy
 
 # Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
@@ -80,6 +80,13 @@ FUNCTION_WORDS = {"at", "in", "on", "to", "the", "a", "an", "with", "for", "of",
 SENTENCE_ENDS = {".", ";", "!", "?", "•", ":"}
 WORD = re.compile(r"[A-Za-z+#]+")
 MAX_FREE_TOKENS = 8
+# A taxonomy match of a general skill ("project management", "computer science") that the
+# tagger did not mark is kept when the tagger gives one of its tokens at least this
+# probability of being part of a skill: "Computer Science" the degree is dropped, skills the
+# tagger was merely unsure of are kept. A named product ("GCP", "SAP", "Apache Spark") is
+# kept whatever the tagger says, unless its name is an ambiguous word.
+MATCH_SUPPORT = 0.05
+SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 SENIORITY = {
     "senior",
     "sr",
@@ -135,6 +142,9 @@ class Parser:
         self._build_skill_matchers()
         self.tagger = SkillTagger(self.taxonomy) if use_tagger else None
         self._ordinary_words = ordinary_words(self.taxonomy)
+        self._products = frozenset(
+            sid for sid, e in self.taxonomy.skills.items() if names_product(e, self._ordinary_words)
+        )
         # Titles are looked up as lower-cased token n-grams in a set: 75k titles build in
         # well under a second, where a PhraseMatcher over them took 8 s to build.
         self._titles = {
@@ -181,14 +191,17 @@ class Parser:
         return self._by_label.get(" ".join(phrase.lower().split()))
 
     # -- skills ---------------------------------------------------------------------------
-    def find_skills(self, text: str, sections: list[Section] | None = None) -> list[SkillMention]:
-        """Skills in ``text``; ``text[m.start:m.end] == m.text`` for every mention.
+    def find_skills(
+        self, text: str, sections: list[Section] | None = None, kind: Kind = "resume"
+    ) -> list[SkillMention]:
+        """Skills in ``text``, a résumé or a job description (``kind``);
+        ``text[m.start:m.end] == m.text`` for every mention.
 
         The tagger marks skill phrases in context; each is linked to the taxonomy match it
         covers, else by its label, else kept as a free skill (id ``free:<phrase>``). Taxonomy
-        matches the tagger did not mark are kept unless they are ambiguous on their own (a
-        short or capitalised single word: "C", "Go", "Chef", "Excel"), which need the
-        tagger's agreement.
+        matches the tagger did not mark are kept when it gives them some support
+        (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
+        single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill.
         """
         doc = self._doc(text)
         sections = sections if sections is not None else find_sections(text)
@@ -196,13 +209,14 @@ class Parser:
         if self.tagger is None:
             found = [(m.start, m.end, m.label_) for m in matches]
         else:
+            tagged = self.tagger.tag(doc, matches, sections, kind)
             hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
             # In a hobbies section a taxonomy match is a pastime, unless the tagger reads it
             # as a skill in context.
-            matches_outside = [
+            outside = [
                 m for m in matches if not any(start <= m.start_char < end for start, end in hobbies)
             ]
-            found = self._combine(doc, matches_outside, self.tagger.tag(doc, matches, sections))
+            found = self._combine(doc, outside, tagged)
         mentions = []
         for start, end, skill_id in found:
             span = doc[start:end]
@@ -224,13 +238,11 @@ class Parser:
             )
         return mentions
 
-    def _combine(
-        self, doc: Doc, matches: list[Span], ranges: list[tuple[int, int]]
-    ) -> list[tuple[int, int, str]]:
+    def _combine(self, doc: Doc, matches: list[Span], tagged: Tagged) -> list[tuple[int, int, str]]:
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
-        for start, end in ranges:
+        for start, end in tagged.ranges:
             # "Puppet on", "and SQL", "Docker skills": the tagger's edges may hold a function
             # word or a generic one.
             while start < end and (doc[start].is_stop or doc[start].is_punct):
@@ -254,7 +266,16 @@ class Parser:
             elif (free := self._free_skill(doc[start:end])) is not None:
                 found.append((start, end, free))
         rest = [m for m in matches if m.start not in used]
-        found += [(m.start, m.end, m.label_) for m in rest if not self._ambiguous(m)]
+        found += [
+            (m.start, m.end, m.label_)
+            for m in rest
+            if not self._ambiguous(m)
+            and (
+                m.label_ in self._products
+                or max(tagged.probability.get(i, 0.0) for i in range(m.start, m.end))
+                >= MATCH_SUPPORT
+            )
+        ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
         skill_tokens = {i for start, end, _ in found for i in range(start, end)}
         skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
@@ -400,7 +421,7 @@ class Parser:
             else:
                 title = next(iter(self.find_titles(text, sections)), None)
         skills: list[JobSkill] = []
-        for m in self.find_skills(text, sections):
+        for m in self.find_skills(text, sections, kind="job"):
             line = evidence.line_of(text, m.start, m.end)
             optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(line))
             skills.append(
@@ -434,6 +455,17 @@ def ordinary_words(taxonomy: Taxonomy, min_uses: int = 2) -> frozenset[str]:
             if word.islower():
                 counts[word] = counts.get(word, 0) + 1
     return frozenset(w for w, n in counts.items() if n >= min_uses)
+
+
+def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
+    """Whether a skill is a named product or technology rather than a general ability: an
+    ESCO label written with capitals ("PostgreSQL", "Java (computer programming)"), or an
+    O*NET tool with a word that is not ordinary English ("Apache Spark", "Alteryx software";
+    not "Website development software")."""
+    if entry.source == "esco":
+        return entry.label != entry.label.lower()
+    words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
+    return any(w not in ordinary for w in words)
 
 
 def _listed_with(doc: Doc, match: Span, skill_tokens: set[int]) -> bool:

@@ -101,11 +101,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9+#]+", "-", text.lower()).strip("-")
 
 
-def acronym_variants(name: str) -> set[str]:
-    """ "Amazon Web Services AWS software" is written "AWS" or "Amazon Web Services"."""
+def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
+    """ "Amazon Web Services AWS software" is written "AWS" or "Amazon Web Services";
+    "Ansible software" "Ansible". A kind of software named by an ordinary word stays whole:
+    "Maintenance software" is not written "Maintenance" (``ordinary``: words ESCO writes in
+    lower case)."""
     base = SOFTWARE.sub("", name)
     words = base.split()
-    out = {base} if base != name and (len(words) > 1 or base != base.lower()) else set()
+    named = len(words) > 1 or (base != base.lower() and base.lower() not in ordinary)
+    out = {base} if base != name and named else set()
     # Only when the acronym spells the initials: "Amazon Web Services AWS", not "MTI
     # Systems Costimator JS".
     initials = "".join(w[0] for w in words[:-1] if w[0].isalnum()).upper()
@@ -166,6 +170,13 @@ def onet_tools(
     configuration management") stays a skill of its own, with that concept as broader."""
     by_id = {str(s["id"]): s for s in esco}
     exact = {str(s["label"]): str(s["id"]) for s in esco}
+    ordinary = {
+        word
+        for s in esco
+        for label in (s["label"], *s["aliases"])  # type: ignore[misc]
+        for word in str(label).split()
+        if word.isalpha() and word.islower()
+    }
     tools: dict[str, dict[str, object]] = {}
     path = source / "onet-29.2" / "Technology Skills.csv"
     with open(path, newline="", encoding="utf-8") as fh:
@@ -184,7 +195,7 @@ def onet_tools(
                 ):
                     variants.add(short)
             variants |= {PAREN.sub("", v) for v in variants if PAREN.search(v)}
-            variants |= acronym_variants(name)
+            variants |= acronym_variants(name, ordinary)
             variants.discard("")
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.

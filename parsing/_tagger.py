@@ -21,16 +21,21 @@ costs little more than tokenising.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
+import numpy as np
+import numpy.typing as npt
 import pycrfsuite
+from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from models import Section
+from parsing._scoring import Floats, Hashes, LinearChain, bigram_keys, marginals
 from parsing._sections import section_at
 from parsing._taxonomy import Taxonomy
 
@@ -41,6 +46,7 @@ MAX_CACHE = 200_000
 TOKEN_THRESHOLD = 0.2
 TokenRange = tuple[int, int]
 Kind = Literal["resume", "job"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 class Features:
@@ -58,6 +64,18 @@ class Features:
         }
         self._own: dict[str, list[str]] = {}
         self._ctx: dict[str, dict[int, list[str]]] = {}
+
+    def kind_of(self, skill_id: str) -> str:
+        """The ``gk`` feature value of a taxonomy match: the skill's kind, "+hot" if hot."""
+        return self._kinds.get(skill_id, "")
+
+    def lexical(self, word: str) -> list[str]:
+        """The features of ``word`` itself."""
+        return self._lexical(word)
+
+    def context(self, word: str) -> dict[int, list[str]]:
+        """The features ``word`` gives a token at each offset of ``CONTEXT`` from it."""
+        return self._context(word, self._lexical(word))
 
     def _lexical(self, word: str) -> list[str]:
         own = self._own.get(word)
@@ -192,31 +210,122 @@ class Tagged:
 
 
 class SkillTagger:
-    """The shipped CRF; ``tag`` returns the skill phrases in a document."""
+    """The shipped CRF; ``tag`` returns the skill phrases in a document.
+
+    Tagging runs on :class:`LinearChain` (NumPy) with scores cached per distinct word, not
+    through python-crfsuite, which is used to train and to load the model.
+    """
 
     def __init__(
         self, taxonomy: Taxonomy, model: Path | None = None, threshold: float = TOKEN_THRESHOLD
     ) -> None:
         self.features = Features(taxonomy)
         self.threshold = threshold
-        self._tagger = pycrfsuite.Tagger()
+        self.crf = pycrfsuite.Tagger()
         if model is None:
             with resources.as_file(resources.files("parsing") / "data" / MODEL_FILE) as path:
-                self._tagger.open(str(path))
+                self.crf.open(str(path))
         else:
-            self._tagger.open(str(model))
+            self.crf.open(str(model))
+        self._chains = {kind: _ByWord(LinearChain(self.crf, kind, KINDS)) for kind in KINDS}
 
     def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind) -> Tagged:
-        ranges: list[TokenRange] = []
-        probability: dict[int, float] = {}
-        tagger = self._tagger
-        for tokens, feats in self.features.sequences(doc, matches, sections, kind):
-            tagger.set(feats)
-            begins = [tagger.marginal("B", t) for t in range(len(tokens))]
-            inside = [tagger.marginal("I", t) for t in range(len(tokens))]
-            labels = []
-            for i, b, n in zip(tokens, begins, inside, strict=True):
-                probability[i] = b + n
-                labels.append("O" if b + n < self.threshold else "B" if b > n else "I")
-            ranges += bio_to_ranges(tokens, labels)
-        return Tagged(ranges, probability)
+        tokens, starts = _layout(doc)
+        if len(tokens) == 0:
+            return Tagged([], {})
+        by_word = self._chains[kind]
+        chain = by_word.chain
+        n = len(tokens)
+        table = doc.to_array([ORTH, LOWER])[tokens].astype(np.uint64)
+        words = by_word.rows(table[:, 0], doc, self.features)  # (n, 5, 3)
+        scores = words[:, 0].copy()
+        # Where each token's line starts, and its position in the line.
+        line_of = np.cumsum(starts) - 1
+        firsts = np.flatnonzero(starts)
+        sec = [section_at(sections, doc[int(tokens[f])].idx) or "none" for f in firsts]
+        scores += np.stack([chain.get(f"sec={s}") for s in sec])[line_of]
+        ends = np.append(firsts[1:] - 1, n - 1)
+        position = np.ones(n, dtype=np.intp)
+        position[ends] = 2
+        position[firsts] = 0
+        scores += np.stack([chain.get("first"), chain.get("mid"), chain.get("last")])[position]
+        # Taxonomy matches: B/I/O (0/1/2) and the matched skill's kind.
+        gaz = np.full(len(doc), 2, dtype=np.intp)
+        gaz_kind = np.broadcast_to(chain.get("gk="), (len(doc), 3)).copy()
+        for span in matches:
+            gaz[span.start] = 0
+            gaz[span.start + 1 : span.end] = 1
+            gaz_kind[span.start : span.end] = chain.get(f"gk={self.features.kind_of(span.label_)}")
+        gaz = gaz[tokens]
+        scores += gaz_kind[tokens]
+        scores += np.stack([chain.get(f"gaz={g}") for g in "BIO"])[gaz]
+        at = np.arange(n)
+        for row, off in enumerate(CONTEXT, start=1):
+            near = np.clip(at + off, 0, n - 1)
+            inside = (at + off >= 0) & (at + off < n) & (line_of[near] == line_of)
+            seen = (
+                words[near, row] + np.stack([chain.get(f"{off}gaz={g}") for g in "BIO"])[gaz[near]]
+            )
+            scores += np.where(inside[:, None], seen, chain.get(f"{off}pad"))
+        if n > 1:
+            keys = bigram_keys(table[:-1, 1], table[1:, 1])
+            same = ~starts[1:, None]
+            scores[:-1] += np.where(same, chain.bigram_scores("bi+", keys), 0.0)
+            scores[1:] += np.where(same, chain.bigram_scores("bi-", keys), 0.0)
+        p = marginals(scores, starts, chain.transitions)
+        skill = p[:, 0] + p[:, 1]
+        labels = np.where(skill < self.threshold, "O", np.where(p[:, 0] > p[:, 1], "B", "I"))
+        # A line start ends any open phrase: mark it with a B or an O, never an I.
+        labels[starts & (labels == "I")] = "B"
+        ranges = bio_to_ranges(tokens.tolist(), labels.tolist())
+        return Tagged(ranges, dict(zip(tokens.tolist(), skill.tolist(), strict=True)))
+
+
+class _ByWord:
+    """A :class:`LinearChain` with its word-level scores cached per word (by spaCy hash):
+    for each word, its own features' weights and those it gives its neighbours at each
+    offset of ``CONTEXT``."""
+
+    def __init__(self, chain: LinearChain) -> None:
+        self.chain = chain
+        self._row: dict[int, int] = {}
+        self._table = np.zeros((4096, 1 + len(CONTEXT), 3))
+        self._lock = threading.Lock()
+
+    def rows(self, orths: Hashes, doc: Doc, features: Features) -> Floats:
+        """The cached rows, (n, 5, 3), of the words whose hashes are ``orths``."""
+        distinct, inverse = np.unique(orths, return_inverse=True)
+        index = np.empty(len(distinct), dtype=np.intp)
+        with self._lock:
+            if len(self._row) + len(distinct) > MAX_CACHE:
+                self._row.clear()
+            for k, h in enumerate(distinct.tolist()):
+                row = self._row.get(h)
+                if row is None:
+                    word = doc.vocab.strings[h]
+                    own = features.lexical(word)
+                    context = features.context(word)
+                    row = len(self._row)
+                    if row == len(self._table):
+                        self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+                    self._table[row, 0] = self.chain.score(own)
+                    for r, off in enumerate(CONTEXT, start=1):
+                        self._table[row, r] = self.chain.score(context[off])
+                    self._row[h] = row
+                index[k] = row
+            return self._table[index[inverse]]
+
+
+def _layout(doc: Doc) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """The indices of the tokens that are not whitespace, and for each whether it starts a
+    line: the arrays form of ``_lines``."""
+    space = doc.to_array(IS_SPACE).astype(bool)
+    tokens = np.flatnonzero(~space)
+    breaks = np.zeros(len(doc), dtype=np.intp)
+    for i in np.flatnonzero(space).tolist():
+        if "\n" in doc[i].text:
+            breaks[i] = 1
+    line = np.cumsum(breaks)[tokens]
+    starts = np.ones(len(tokens), dtype=bool)
+    starts[1:] = line[1:] != line[:-1]
+    return tokens, starts

@@ -7,7 +7,7 @@ Training data, all of it licensed for redistribution of a model trained on it:
 The résumés are read as kind "resume", the job-posting sentences as kind "job".
 
 Deterministic: the same data, taxonomy and parameters give the same model.
-Run: ``python scripts/train_skill_tagger.py [--data DIR] [--out FILE]`` (about 3 minutes).
+Run: ``python scripts/train_skill_tagger.py [--data DIR] [--out FILE]`` (about 2.5 minutes).
 """
 
 from __future__ import annotations

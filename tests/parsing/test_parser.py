@@ -48,6 +48,19 @@ def test_skills_are_canonical_across_sources(parser: Parser) -> None:
     assert found["Microsoft Excel"].id == parser.find_skills("Excel")[0].id
 
 
+def test_tokens_keep_skill_names_whole_and_split_lists(parser: Parser) -> None:
+    text = "Node.js, C++ and C#/.NET (ASP.NET); T-SQL, TCP/IP. Skills:Python,Java.Next  R&D"
+    doc = parser.nlp.make_doc(text)
+    assert doc.text == text
+    assert [t.text for t in doc if not t.is_space] == [
+        "Node.js", ",", "C++", "and", "C#", "/", ".NET", "(", "ASP.NET", ")", ";",
+        "T", "-", "SQL", ",", "TCP", "/", "IP", ".", "Skills", ":", "Python", ",", "Java",
+        ".", "Next", "R&D",
+    ]  # fmt: skip
+    found = {m.text for m in parser.find_skills("Stack: C#/.NET, T-SQL and Node.js.")}
+    assert {"C#", ".NET", "T-SQL", "Node.js"} <= found
+
+
 def test_short_labels_match_only_as_written(parser: Parser) -> None:
     texts = [s.text for s in parser.find_skills("Go to the r&d lab. We use R and C daily, or c.")]
     assert "R" in texts and "C" in texts

@@ -150,7 +150,7 @@ def _prefix_products(mats: Floats, reverse: bool = False) -> Floats:
     carry[0] = np.eye(3)
     for b in range(1, len(blocks)):
         c = within[b - 1, -1] @ carry[b - 1] if reverse else carry[b - 1] @ within[b - 1, -1]
-        carry[b] = c / c.max()
+        carry[b] = c / c.max() if b % RESCALE_EVERY == 0 else c
     out = within @ carry[:, None] if reverse else carry[:, None] @ within
     result: Floats = out.reshape(-1, 3, 3)[:n]
     return result

@@ -21,8 +21,9 @@ costs little more than tokenising.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Literal, get_args
 import numpy as np
 import numpy.typing as npt
 import pycrfsuite
-from spacy.attrs import IS_SPACE, LOWER, ORTH
+from spacy.attrs import IDX, IS_SPACE, LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from models import Section
@@ -42,6 +43,7 @@ from parsing._taxonomy import Taxonomy
 MODEL_FILE = "skill_tagger.crfsuite"
 CONTEXT = (-2, -1, 1, 2)
 MAX_CACHE = 200_000
+NEWLINE = re.compile("\n")
 # Chosen where relaxed F1 was flat on both held-out sets (0.15 to 0.3 differed by < 0.01).
 TOKEN_THRESHOLD = 0.2
 TokenRange = tuple[int, int]
@@ -181,32 +183,13 @@ def _lines(doc: Doc) -> list[list[int]]:
     return lines
 
 
-def bio_to_ranges(tokens: list[int], labels: Iterable[str]) -> list[TokenRange]:
-    """Token ranges ``[start, end)`` of the B/I runs in one line's labels."""
-    ranges: list[TokenRange] = []
-    start = end = -1
-    for i, label in zip(tokens, labels, strict=True):
-        if label == "B" or (label == "I" and start < 0):
-            if start >= 0:
-                ranges.append((start, end))
-            start, end = i, i + 1
-        elif label == "I":
-            end = i + 1
-        elif start >= 0:
-            ranges.append((start, end))
-            start = -1
-    if start >= 0:
-        ranges.append((start, end))
-    return ranges
-
-
 @dataclass(frozen=True, slots=True)
 class Tagged:
     """The tagger's reading of a document: skill phrases as token ranges, and for each token
     the probability that it is part of one."""
 
     ranges: list[TokenRange]
-    probability: dict[int, float]
+    probability: Floats  # by token of the document; 0 for whitespace
 
 
 class SkillTagger:
@@ -232,7 +215,7 @@ class SkillTagger:
     def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind) -> Tagged:
         tokens, starts = _layout(doc)
         if len(tokens) == 0:
-            return Tagged([], {})
+            return Tagged([], np.zeros(len(doc)))
         by_word = self._chains[kind]
         chain = by_word.chain
         n = len(tokens)
@@ -274,11 +257,16 @@ class SkillTagger:
             scores[1:] += np.where(same, chain.bigram_scores("bi-", keys), 0.0)
         p = marginals(scores, starts, chain.transitions)
         skill = p[:, 0] + p[:, 1]
-        labels = np.where(skill < self.threshold, "O", np.where(p[:, 0] > p[:, 1], "B", "I"))
-        # A line start ends any open phrase: mark it with a B or an O, never an I.
-        labels[starts & (labels == "I")] = "B"
-        ranges = bio_to_ranges(tokens.tolist(), labels.tolist())
-        return Tagged(ranges, dict(zip(tokens.tolist(), skill.tolist(), strict=True)))
+        # A phrase begins at a token in one where the one before is not, or a line starts,
+        # or B is likelier than I; it ends where the next token does not continue it.
+        on = skill >= self.threshold
+        begins = on & (starts | ~np.roll(on, 1) | (p[:, 0] > p[:, 1]))
+        goes_on = np.append((on & ~begins)[1:], False)
+        ends = on & ~goes_on
+        ranges = list(zip(tokens[begins].tolist(), (tokens[ends] + 1).tolist(), strict=True))
+        probability = np.zeros(len(doc))
+        probability[tokens] = skill
+        return Tagged(ranges, probability)
 
 
 class _ByWord:
@@ -319,12 +307,12 @@ class _ByWord:
 def _layout(doc: Doc) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
     """The indices of the tokens that are not whitespace, and for each whether it starts a
     line: the arrays form of ``_lines``."""
-    space = doc.to_array(IS_SPACE).astype(bool)
-    tokens = np.flatnonzero(~space)
+    attrs = doc.to_array([IS_SPACE, IDX])
+    tokens = np.flatnonzero(attrs[:, 0] == 0)
+    # Only whitespace tokens hold line breaks: find each break's token by its offset.
+    newlines = [m.start() for m in NEWLINE.finditer(doc.text)]
     breaks = np.zeros(len(doc), dtype=np.intp)
-    for i in np.flatnonzero(space).tolist():
-        if "\n" in doc[i].text:
-            breaks[i] = 1
+    breaks[np.searchsorted(attrs[:, 1], newlines, side="right") - 1] = 1
     line = np.cumsum(breaks)[tokens]
     starts = np.ones(len(tokens), dtype=bool)
     starts[1:] = line[1:] != line[:-1]

@@ -283,8 +283,7 @@ class Parser:
             if not self._ambiguous(m)
             and (
                 m.label_ in self._products
-                or max(tagged.probability.get(i, 0.0) for i in range(m.start, m.end))
-                >= MATCH_SUPPORT
+                or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".

@@ -36,32 +36,52 @@ TEXTS = [
 ]
 
 
-def crfsuite_probabilities(parser: Parser, text: str, kind: Kind) -> dict[int, float]:
-    """P(B) + P(I) for each token, computed by python-crfsuite from the feature strings."""
+def crfsuite_reading(
+    parser: Parser, text: str, kind: Kind
+) -> tuple[dict[int, float], list[tuple[int, int]]]:
+    """P(B) + P(I) for each token, and the skill phrases, as python-crfsuite computes them
+    from the feature strings, line by line."""
     assert parser.tagger is not None
     doc = parser.nlp.make_doc(text)
     matches = parser.skill_matches(doc)
     tagger = pycrfsuite.Tagger()
     with resources.as_file(resources.files("parsing") / "data" / "skill_tagger.crfsuite") as path:
         tagger.open(str(path))
-    out: dict[int, float] = {}
+    probability: dict[int, float] = {}
+    ranges: list[tuple[int, int]] = []
     for tokens, feats in parser.tagger.features.sequences(doc, matches, find_sections(text), kind):
         tagger.set(feats)
+        start = end = -1
         for t, i in enumerate(tokens):
-            out[i] = tagger.marginal("B", t) + tagger.marginal("I", t)
-    return out
+            b, inside = tagger.marginal("B", t), tagger.marginal("I", t)
+            probability[i] = b + inside
+            on = b + inside >= parser.tagger.threshold
+            if on and (start < 0 or b > inside):
+                if start >= 0:
+                    ranges.append((start, end))
+                start = i
+            if on:
+                end = i + 1
+            elif start >= 0:
+                ranges.append((start, end))
+                start = -1
+        if start >= 0:
+            ranges.append((start, end))
+    return probability, ranges
 
 
 @pytest.mark.parametrize("kind", ["resume", "job"])
 @pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_probabilities_equal_crfsuites(parser: Parser, text: str, kind: Kind) -> None:
+def test_tagging_equals_crfsuites(parser: Parser, text: str, kind: Kind) -> None:
     assert parser.tagger is not None
     doc = parser.nlp.make_doc(text)
     ours = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(text), kind)
-    reference = crfsuite_probabilities(parser, text, kind)
-    assert ours.probability.keys() == reference.keys()
-    for i, p in reference.items():
+    probability, ranges = crfsuite_reading(parser, text, kind)
+    assert sorted(probability) == [t.i for t in doc if not t.is_space]
+    for i, p in probability.items():
         assert ours.probability[i] == pytest.approx(p, abs=1e-4), doc[i].text
+    assert not ours.probability[[t.i for t in doc if t.is_space]].any()
+    assert ours.ranges == ranges
 
 
 def test_marginals_of_one_token_sequences_ignore_transitions() -> None:

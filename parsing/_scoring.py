@@ -115,42 +115,48 @@ def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats
     # A_t = M_t · diag(e_t): M_t holds the transitions, or all ones where a sequence starts
     # (the previous sequence then only scales the next one, which cancels out).
     a = np.where(starts[:, None, None], 1.0, step[None, :, :]) * emit[:, None, :]
-    alpha = _prefix_products(a).sum(axis=1)  # 1ᵀ · A_0 ⋯ A_t
-    # beta_t = A_{t+1} ⋯ A_{n-1} · 1 (1 at the last token): products of the reversed list.
+    # alpha_t = 1ᵀ · A_0 ⋯ A_t, and beta_t = A_{t+1} ⋯ A_{n-1} · 1 (1 at the last token).
+    # The products in beta are those of the reversed list transposed:
+    # A_{t+1} ⋯ A_{n-1} = (A_{n-1}ᵀ ⋯ A_{t+1}ᵀ)ᵀ, so both are prefix products, run together.
     after = np.concatenate([a[1:], np.eye(3)[None]])
-    beta = _prefix_products(after[::-1], reverse=True)[::-1].sum(axis=2)
+    products = _prefix_products(np.stack([a, after[::-1].transpose(0, 2, 1)]))
+    alpha = products[0].sum(axis=1)
+    beta = products[1][::-1].sum(axis=1)
     p = alpha * beta
     result: Floats = p / p.sum(axis=1, keepdims=True)
     return result
 
 
-def _prefix_products(mats: Floats, reverse: bool = False) -> Floats:
-    """Inclusive prefix products of 3×3 matrices, ``out[t] = M_0 ⋯ M_t``, or ``M_t ⋯ M_0``
-    with ``reverse``, each up to a positive scale.
+def _prefix_products(mats: Floats) -> Floats:
+    """Inclusive prefix products ``out[s, t] = M[s, 0] ⋯ M[s, t]`` of lists of 3×3 matrices
+    (``mats``: lists × length × 3 × 3), each up to a positive scale.
 
-    The list is cut into about √n blocks of about √n: products run along all blocks at
-    once, then each block is carried into the next, so a document costs about 2√n batched
-    products rather than n single ones.
+    Each list is cut into about √n blocks of about √n: products run along all blocks at once,
+    then each block is carried into the next, so a document costs about 2√n batched products
+    rather than n single ones.
     """
-    n = len(mats)
-    size = max(1, math.isqrt(n - 1) + 1) if n > 1 else 1
+    lists, n = mats.shape[:2]
+    size = math.isqrt(n - 1) + 1 if n > 1 else 1
     pad = -n % size
     if pad:
-        mats = np.concatenate([mats, np.broadcast_to(np.eye(3), (pad, 3, 3))])
-    blocks = mats.reshape(-1, size, 3, 3)
+        mats = np.concatenate([mats, np.broadcast_to(np.eye(3), (lists, pad, 3, 3))], axis=1)
+    blocks = mats.reshape(lists, -1, size, 3, 3)
+    count = blocks.shape[1]
     within = np.empty_like(blocks)
-    acc = blocks[:, 0].copy()
-    within[:, 0] = acc
+    acc = blocks[:, :, 0].copy()
+    within[:, :, 0] = acc
     for k in range(1, size):
-        acc = blocks[:, k] @ acc if reverse else acc @ blocks[:, k]
+        acc = acc @ blocks[:, :, k]
         if k % RESCALE_EVERY == 0:
-            acc /= acc.reshape(-1, 9).max(axis=1)[:, None, None]
-        within[:, k] = acc
-    carry = np.empty((len(blocks), 3, 3))
-    carry[0] = np.eye(3)
-    for b in range(1, len(blocks)):
-        c = within[b - 1, -1] @ carry[b - 1] if reverse else carry[b - 1] @ within[b - 1, -1]
-        carry[b] = c / c.max() if b % RESCALE_EVERY == 0 else c
-    out = within @ carry[:, None] if reverse else carry[:, None] @ within
-    result: Floats = out.reshape(-1, 3, 3)[:n]
+            acc /= acc.reshape(lists, count, 9).max(axis=2)[:, :, None, None]
+        within[:, :, k] = acc
+    carry = np.empty((lists, count, 3, 3))
+    carry[:, 0] = np.eye(3)
+    for b in range(1, count):
+        c = carry[:, b - 1] @ within[:, b - 1, -1]
+        if b % RESCALE_EVERY == 0:
+            c /= c.reshape(lists, 9).max(axis=1)[:, None, None]
+        carry[:, b] = c
+    out = carry[:, :, None] @ within
+    result: Floats = out.reshape(lists, -1, 3, 3)[:, :n]
     return result

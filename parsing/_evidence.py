@@ -9,6 +9,7 @@ from models import Section, SkillEvidence, SkillMention
 from parsing._fields import STATED_YEARS, covered_years, dated_periods
 
 # "5+ years", "3-5 yrs", "2 years": the years a line asks for.
+CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 YEARS = re.compile(
     r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE
 )
@@ -48,6 +49,17 @@ def line_of(text: str, start: int, end: int) -> str:
     first = text.rfind("\n", 0, start) + 1
     last = text.find("\n", end)
     return text[first : last if last >= 0 else len(text)]
+
+
+def clause_of(text: str, start: int, end: int) -> str:
+    """The clause around a mention: its line, cut where a sentence or clause ends (". ",
+    "; ", "! ", "? "), so that "Must have Java; Kafka is a plus." asks for Java."""
+    first = text.rfind("\n", 0, start) + 1
+    line = line_of(text, start, end)
+    cuts = [m.end() for m in CLAUSE_END.finditer(line)]
+    before = max((c for c in cuts if c <= start - first), default=0)
+    after = min((c for c in cuts if c > end - first), default=len(line))
+    return line[before:after]
 
 
 def years_asked(text: str, start: int, end: int) -> float | None:

@@ -432,8 +432,8 @@ class Parser:
                 title = next(iter(self.find_titles(text, sections)), None)
         skills: list[JobSkill] = []
         for m in self.find_skills(text, sections, kind="job"):
-            line = evidence.line_of(text, m.start, m.end)
-            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(line))
+            clause = evidence.clause_of(text, m.start, m.end)
+            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(clause))
             skills.append(
                 JobSkill(
                     **m.model_dump(),

@@ -236,6 +236,22 @@ def test_job_requirements_years_seniority_location_remote(parser: Parser) -> Non
     assert asked["Kubernetes"] == (False, None)
 
 
+def test_a_nice_to_have_cue_covers_its_own_clause_only(parser: Parser) -> None:
+    job = parser.parse_job(
+        "Backend Engineer\nMust have Java and Scala; Kafka is a plus. Docker preferred.\n"
+        "Requirements: Node.js. Bonus: Terraform"
+    )
+    required = {s.text: s.required for s in job.skills}
+    assert required == {
+        "Java": True,
+        "Scala": True,
+        "Kafka": False,
+        "Docker": False,
+        "Node.js": True,
+        "Terraform": False,
+    }
+
+
 @pytest.mark.parametrize(
     ("text", "mode"),
     [

@@ -69,43 +69,45 @@ class Features:
         """The ``gk`` feature value of a taxonomy match: the skill's kind, "+hot" if hot."""
         return self._kinds.get(skill_id, "")
 
-    def lexical(self, word: str) -> list[str]:
-        """The features of ``word`` itself."""
-        return self._lexical(word)
-
-    def context(self, word: str) -> dict[int, list[str]]:
-        """The features ``word`` gives a token at each offset of ``CONTEXT`` from it."""
-        return self._context(word, self._lexical(word))
+    def word_features(self, word: str) -> tuple[list[str], dict[int, list[str]]]:
+        """The features of ``word`` itself, and those it gives a token at each offset of
+        ``CONTEXT`` from it; not cached (the NumPy tagger keeps their weights instead)."""
+        own = self._compute_lexical(word)
+        return own, self._context(word, own)
 
     def _lexical(self, word: str) -> list[str]:
         own = self._own.get(word)
         if own is None:
-            lower = word.lower()
-            shape: list[str] = []
-            for c in word:
-                k = "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
-                if not shape or shape[-1] != k:
-                    shape.append(k)
-            n = self._label_words.get(lower, 0)
-            bucket = "0" if n == 0 else "1" if n < 3 else "2" if n < 20 else "3" if n < 200 else "4"
-            own = [
-                f"w={lower}",
-                f"p3={lower[:3]}",
-                f"s3={lower[-3:]}",
-                f"s2={lower[-2:]}",
-                f"sh={''.join(shape)[:6]}",
-                f"len={min(len(word), 8)}",
-                f"lex={bucket}",
-            ]
-            if word.istitle():
-                own.append("title")
-            if word.isupper() and len(word) > 1:
-                own.append("upper")
-            if any(c.isdigit() for c in word):
-                own.append("digit")
+            own = self._compute_lexical(word)
             if len(self._own) < MAX_CACHE:
                 self._own[word] = own
                 self._ctx[word] = self._context(word, own)
+        return own
+
+    def _compute_lexical(self, word: str) -> list[str]:
+        lower = word.lower()
+        shape: list[str] = []
+        for c in word:
+            k = "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
+            if not shape or shape[-1] != k:
+                shape.append(k)
+        n = self._label_words.get(lower, 0)
+        bucket = "0" if n == 0 else "1" if n < 3 else "2" if n < 20 else "3" if n < 200 else "4"
+        own = [
+            f"w={lower}",
+            f"p3={lower[:3]}",
+            f"s3={lower[-3:]}",
+            f"s2={lower[-2:]}",
+            f"sh={''.join(shape)[:6]}",
+            f"len={min(len(word), 8)}",
+            f"lex={bucket}",
+        ]
+        if word.istitle():
+            own.append("title")
+        if word.isupper() and len(word) > 1:
+            own.append("upper")
+        if any(c.isdigit() for c in word):
+            own.append("digit")
         return own
 
     @staticmethod
@@ -229,7 +231,7 @@ class SkillTagger:
         position = np.ones(n, dtype=np.intp)
         position[ends] = 2
         position[firsts] = 0
-        scores += np.stack([chain.get("first"), chain.get("mid"), chain.get("last")])[position]
+        scores += by_word.position[position]
         # Taxonomy matches: B/I/O (0/1/2) and the matched skill's kind.
         gaz = np.full(len(doc), 2, dtype=np.intp)
         gaz_kind = np.broadcast_to(chain.get("gk="), (len(doc), 3)).copy()
@@ -239,15 +241,13 @@ class SkillTagger:
             gaz_kind[span.start : span.end] = chain.get(f"gk={self.features.kind_of(span.label_)}")
         gaz = gaz[tokens]
         scores += gaz_kind[tokens]
-        scores += np.stack([chain.get(f"gaz={g}") for g in "BIO"])[gaz]
+        scores += by_word.gaz[0][gaz]
         at = np.arange(n)
         for row, off in enumerate(CONTEXT, start=1):
             near = np.clip(at + off, 0, n - 1)
             inside = (at + off >= 0) & (at + off < n) & (line_of[near] == line_of)
-            seen = (
-                words[near, row] + np.stack([chain.get(f"{off}gaz={g}") for g in "BIO"])[gaz[near]]
-            )
-            scores += np.where(inside[:, None], seen, chain.get(f"{off}pad"))
+            seen = words[near, row] + by_word.gaz[off][gaz[near]]
+            scores += np.where(inside[:, None], seen, by_word.pad[off])
         if n > 1:
             keys = bigram_keys(table[:-1, 1], table[1:, 1])
             same = ~starts[1:, None]
@@ -274,6 +274,15 @@ class _ByWord:
 
     def __init__(self, chain: LinearChain) -> None:
         self.chain = chain
+        # Weights of the features that are not words' own: the token's position in its line
+        # (first, mid, last), a taxonomy match's B, I, O on the token or a neighbour (by
+        # offset, 0 for the token), and a neighbour past the line's edge.
+        self.position = np.stack([chain.get(f) for f in ("first", "mid", "last")])
+        self.gaz = {
+            off: np.stack([chain.get(f"{off or ''}gaz={g}") for g in "BIO"])
+            for off in (0, *CONTEXT)
+        }
+        self.pad = {off: chain.get(f"{off}pad") for off in CONTEXT}
         self._row: dict[int, int] = {}
         self._table = np.zeros((4096, 1 + len(CONTEXT), 3))
         self._lock = threading.Lock()
@@ -289,8 +298,7 @@ class _ByWord:
                 row = self._row.get(h)
                 if row is None:
                     word = doc.vocab.strings[h]
-                    own = features.lexical(word)
-                    context = features.context(word)
+                    own, context = features.word_features(word)
                     row = len(self._row)
                     if row == len(self._table):
                         self._table = np.concatenate([self._table, np.zeros_like(self._table)])

@@ -204,13 +204,14 @@ class SkillTagger:
     ) -> None:
         self.features = Features(taxonomy)
         self.threshold = threshold
-        self.crf = pycrfsuite.Tagger()
+        crf = pycrfsuite.Tagger()  # only read here: tagging runs on the chains
         if model is None:
             with resources.as_file(resources.files("parsing") / "data" / MODEL_FILE) as path:
-                self.crf.open(str(path))
+                crf.open(str(path))
         else:
-            self.crf.open(str(model))
-        self._chains = {kind: _ByWord(LinearChain(self.crf, kind, KINDS)) for kind in KINDS}
+            crf.open(str(model))
+        self._chains = {kind: _ByWord(LinearChain(crf, kind, KINDS)) for kind in KINDS}
+        crf.close()
 
     def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind) -> Tagged:
         tokens, starts = _layout(doc)
@@ -227,9 +228,9 @@ class SkillTagger:
         firsts = np.flatnonzero(starts)
         sec = [section_at(sections, doc[int(tokens[f])].idx) or "none" for f in firsts]
         scores += np.stack([chain.get(f"sec={s}") for s in sec])[line_of]
-        ends = np.append(firsts[1:] - 1, n - 1)
+        line_ends = np.append(firsts[1:] - 1, n - 1)
         position = np.ones(n, dtype=np.intp)
-        position[ends] = 2
+        position[line_ends] = 2
         position[firsts] = 0
         scores += by_word.position[position]
         # Taxonomy matches: B/I/O (0/1/2) and the matched skill's kind.

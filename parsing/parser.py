@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE, IS_STOP, LOWER, NORM
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
@@ -80,6 +82,10 @@ TOKEN_INFIX = re.compile(
     r"""|(?<=[a-z])\.(?=[A-Z])"""  # a lost space: "Java.Next"
 )
 FREE_PREFIX = "free:"
+# spaCy's tokenizer caches how it split each whitespace-free chunk, up to 10,000 by default:
+# a few hundred résumés hold more distinct chunks than that. Bounded, about 10 MB at most.
+TOKEN_CACHE = 200_000
+LEXICAL_ATTRS = (LOWER, NORM, IS_SPACE, IS_STOP, IS_PUNCT)
 GENERIC_TAILS = {"skills", "skill", "experience", "knowledge", "expertise", "proficiency"}
 EDGE_PUNCTUATION = ".,;:!?\"'"
 HOBBY_SECTIONS = {"interests"}
@@ -146,6 +152,10 @@ class Parser:
         tagger, and as a reference in the benchmark)."""
         self.taxonomy = taxonomy or Taxonomy.load()
         self.nlp = spacy.blank("en")
+        # A word spaCy has not seen gets its lexical attributes computed once, all 23 of
+        # English's by default; only these are read here (a third of the cost of a new word).
+        vocab: Any = self.nlp.vocab  # spaCy's stubs do not declare lex_attr_getters
+        vocab.lex_attr_getters = {a: vocab.lex_attr_getters[a] for a in LEXICAL_ATTRS}
         self.nlp.tokenizer = skill_tokenizer(self.nlp.vocab)
         self.nlp.max_length = MAX_TEXT_CHARS + 1000
         self._skills_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
@@ -463,6 +473,7 @@ def skill_tokenizer(vocab: Vocab) -> Tokenizer:
         prefix_search=TOKEN_PREFIX.search,
         suffix_search=TOKEN_SUFFIX.search,
         infix_finditer=TOKEN_INFIX.finditer,
+        max_cache_size=TOKEN_CACHE,
     )
 
 

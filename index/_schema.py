@@ -50,6 +50,8 @@ class CandidateRow(Base):
     may_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_date: Mapped[dt.date | None] = mapped_column(Date)
     retention_until: Mapped[dt.date | None] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(200))
+    remote: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -62,6 +64,18 @@ class CandidateRow(Base):
     embedding: Mapped[EmbeddingRow | None] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+    tags: Mapped[list[CandidateTagRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="CandidateTagRow.tag"
+    )
+
+
+class CandidateTagRow(Base):
+    __tablename__ = "candidate_tags"
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
 class ApplicationRow(Base):
@@ -93,6 +107,38 @@ class EmbeddingRow(Base):
     model: Mapped[str] = mapped_column(String(256))
     text_sha: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobVectorRow(Base):
+    """The vector of a past job candidates applied to (its title and text), by job id: how
+    similar an old process is to a new job, without embedding the old job again."""
+
+    __tablename__ = "job_vectors"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    model: Mapped[str] = mapped_column(String(256), primary_key=True)
+    text_sha: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeedbackRow(Base):
+    """A recruiter's verdict on a candidate shortlisted for a job, with the features the
+    candidate had for that job then: what the weight-tuning script learns from."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_tenant_job", "tenant", "job_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    job_id: Mapped[str] = mapped_column(String(256))
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    features_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ApiKeyRow(Base):

@@ -19,6 +19,7 @@ import faiss
 import numpy as np
 
 from index import vectors as backends
+from index.lexical import LexicalIndex, terms
 from index.store import Store, text_sha
 from index.vectors import Ids, VectorIndex, Vectors
 from models import Candidate, IndexManifest, IndexMismatch, NewCandidate
@@ -46,6 +47,7 @@ class TalentPool:
         self._lock = threading.RLock()
         index_dir.mkdir(parents=True, exist_ok=True)
         self.vectors = self._open_index()
+        self.lexical = self._open_lexical()
 
     # -- opening --------------------------------------------------------------------------
     def manifest(self) -> IndexManifest | None:
@@ -75,9 +77,16 @@ class TalentPool:
             self._save(index)
         return index
 
+    def _open_lexical(self) -> LexicalIndex:
+        lexical = LexicalIndex()
+        for tenant, candidate_id, text, skill_ids in self.store.lexical_rows():
+            lexical.add(tenant, [(candidate_id, terms(text, skill_ids))])
+        return lexical
+
     def rebuild(self) -> int:
-        """Rebuild the vector index from the store's embeddings; return its size."""
+        """Rebuild the vector and BM25 indexes from the store; return the vector count."""
         with self._lock:
+            self.lexical = self._open_lexical()
             ids, vectors = self.store.embeddings(self.model, self.dim)
             index = backends.create(self.kind, self.dim)
             index.add(ids, vectors)
@@ -115,6 +124,11 @@ class TalentPool:
                     np.vstack([v for _, v in fresh]).astype(np.float32),
                 )
                 self._save(self.vectors)
+            for candidate, _ in saved:
+                self.lexical.add(
+                    candidate.tenant,
+                    [(candidate.id, terms(candidate.resume.text, candidate.resume.skill_ids()))],
+                )
             return saved
 
     def delete(self, tenant: str, candidate_id: int) -> None:
@@ -123,6 +137,7 @@ class TalentPool:
             self.store.delete(tenant, candidate_id)
             self.vectors.remove(np.array([candidate_id], dtype=np.int64))
             self._save(self.vectors)
+            self.lexical.remove(tenant, [candidate_id])
 
     def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored."""
@@ -131,10 +146,18 @@ class TalentPool:
 
     # -- reads ----------------------------------------------------------------------------
     def search(
-        self, query: Vectors, k: int, tenant: str, today: dt.date | None = None
+        self,
+        query: Vectors,
+        k: int,
+        tenant: str,
+        today: dt.date | None = None,
+        *,
+        allowed: Ids | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``k`` eligible candidates of ``tenant`` by cosine similarity, best first."""
-        allowed: Ids = self.store.eligible_ids(tenant, today or dt.date.today())
+        """Top ``k`` eligible candidates of ``tenant`` by cosine similarity, best first;
+        ``allowed``, when given, is the set of eligible ids, already worked out."""
+        if allowed is None:
+            allowed = self.store.eligible_ids(tenant, today or dt.date.today())
         with self._lock:
             scores, ids = self.vectors.search(query, k, allowed=allowed)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

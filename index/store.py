@@ -15,22 +15,34 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, make_url, or_, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, or_, select, true
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from index import _migrate as migrate
-from index._schema import ApiKeyRow, ApplicationRow, CandidateRow, EmbeddingRow, utcnow
+from index._schema import (
+    ApiKeyRow,
+    ApplicationRow,
+    CandidateRow,
+    CandidateTagRow,
+    EmbeddingRow,
+    FeedbackRow,
+    JobVectorRow,
+    utcnow,
+)
 from index.vectors import Ids, Vectors
 from models import (
     Application,
     Candidate,
     CandidateProfile,
     Consent,
+    Feedback,
+    Filters,
     NewCandidate,
     NotFound,
     Outcome,
     Resume,
     Stage,
+    Verdict,
 )
 
 KEY_PREFIX = "tm_"
@@ -86,6 +98,7 @@ class Store:
                     )
                     .options(
                         selectinload(CandidateRow.applications),
+                        selectinload(CandidateRow.tags),
                         selectinload(CandidateRow.embedding),
                     )
                 ).one_or_none()
@@ -128,7 +141,9 @@ class Store:
         """Raises NotFound when the id is not a candidate of ``tenant``."""
         with self.session() as session:
             row = session.get(
-                CandidateRow, candidate_id, options=[selectinload(CandidateRow.applications)]
+                CandidateRow,
+                candidate_id,
+                options=[selectinload(CandidateRow.applications), selectinload(CandidateRow.tags)],
             )
             if row is None or row.tenant != tenant:
                 raise NotFound(f"no candidate {candidate_id}")
@@ -139,14 +154,17 @@ class Store:
             row = session.scalars(
                 select(CandidateRow)
                 .where(CandidateRow.tenant == tenant, CandidateRow.external_id == external_id)
-                .options(selectinload(CandidateRow.applications))
+                .options(selectinload(CandidateRow.applications), selectinload(CandidateRow.tags))
             ).one_or_none()
             if row is None:
                 raise NotFound(f"no candidate with external id {external_id!r}")
             return _candidate(row)
 
-    def profiles(self, ids: Iterable[int]) -> dict[int, CandidateProfile]:
-        """What re-scoring needs of each candidate, without loading résumés."""
+    def profiles(
+        self, ids: Iterable[int], tenant: str | None = None
+    ) -> dict[int, CandidateProfile]:
+        """What re-scoring needs of each candidate (of ``tenant``, when given), without
+        loading résumés."""
         ids = list(ids)
         if not ids:
             return {}
@@ -159,7 +177,11 @@ class Store:
                     CandidateRow.titles_json,
                     CandidateRow.skill_ids_json,
                     CandidateRow.years_experience,
-                ).where(CandidateRow.id.in_(ids))
+                    CandidateRow.updated_at,
+                ).where(
+                    CandidateRow.id.in_(ids),
+                    CandidateRow.tenant == tenant if tenant is not None else true(),
+                )
             ).all()
             history: dict[int, list[Application]] = {}
             for app in session.scalars(
@@ -177,6 +199,7 @@ class Store:
                 skill_ids=frozenset(json.loads(r.skill_ids_json)),
                 years_experience=r.years_experience,
                 applications=history.get(r.id, []),
+                updated_at=_utc(r.updated_at),
             )
             for r in rows
         }
@@ -192,7 +215,9 @@ class Store:
     def add_application(self, tenant: str, candidate_id: int, app: Application) -> Candidate:
         with self.session() as session:
             row = session.get(
-                CandidateRow, candidate_id, options=[selectinload(CandidateRow.applications)]
+                CandidateRow,
+                candidate_id,
+                options=[selectinload(CandidateRow.applications), selectinload(CandidateRow.tags)],
             )
             if row is None or row.tenant != tenant:
                 raise NotFound(f"no candidate {candidate_id}")
@@ -208,20 +233,187 @@ class Store:
                 query = query.where(CandidateRow.tenant == tenant)
             return int(session.scalar(query) or 0)
 
-    def eligible_ids(self, tenant: str, today: dt.date) -> Ids:
-        """Ids of ``tenant``'s candidates who may be contacted and are within retention."""
+    def eligible_ids(self, tenant: str, today: dt.date, filters: Filters | None = None) -> Ids:
+        """Ids of ``tenant``'s candidates who may be contacted, are within retention and
+        pass the caller's ``filters``, in ascending order."""
+        query = select(CandidateRow.id).where(
+            CandidateRow.tenant == tenant,
+            CandidateRow.may_contact.is_(True),
+            or_(CandidateRow.retention_until.is_(None), CandidateRow.retention_until >= today),
+        )
+        f = filters or Filters()
+        if f.locations:
+            query = query.where(
+                or_(
+                    *(
+                        CandidateRow.location.icontains(place, autoescape=True)
+                        for place in f.locations
+                    )
+                )
+            )
+        if f.remote is not None:
+            query = query.where(CandidateRow.remote.is_(f.remote))
+        if f.min_years is not None:
+            query = query.where(CandidateRow.years_experience >= f.min_years)
+        if f.sources:
+            query = query.where(CandidateRow.source.in_(f.sources))
+        if f.updated_since is not None:
+            since = dt.datetime.combine(f.updated_since, dt.time(), tzinfo=dt.UTC)
+            query = query.where(CandidateRow.updated_at >= since)
+        if f.outcomes:
+            query = query.where(
+                CandidateRow.id.in_(
+                    select(ApplicationRow.candidate_id).where(
+                        ApplicationRow.outcome.in_([o.value for o in f.outcomes])
+                    )
+                )
+            )
+        for tag in dict.fromkeys(f.tags):
+            query = query.where(
+                CandidateRow.id.in_(
+                    select(CandidateTagRow.candidate_id).where(CandidateTagRow.tag == tag)
+                )
+            )
         with self.session() as session:
-            ids = session.scalars(
-                select(CandidateRow.id).where(
-                    CandidateRow.tenant == tenant,
-                    CandidateRow.may_contact.is_(True),
-                    or_(
-                        CandidateRow.retention_until.is_(None),
-                        CandidateRow.retention_until >= today,
-                    ),
+            ids = session.scalars(query.order_by(CandidateRow.id)).all()
+        return np.asarray(ids, dtype=np.int64)
+
+    # -- feedback -------------------------------------------------------------------------
+    def add_feedback(self, tenant: str, items: list[Feedback]) -> list[Feedback]:
+        """Store verdicts; every candidate must be one of ``tenant``'s (else NotFound and
+        nothing is stored)."""
+        with self.session() as session:
+            ids = {f.candidate_id for f in items}
+            found = set(
+                session.scalars(
+                    select(CandidateRow.id).where(
+                        CandidateRow.id.in_(ids), CandidateRow.tenant == tenant
+                    )
+                ).all()
+            )
+            if ids - found:
+                raise NotFound(f"no candidate {min(ids - found)}")
+            rows = [
+                FeedbackRow(
+                    tenant=tenant,
+                    job_id=f.job_id,
+                    candidate_id=f.candidate_id,
+                    verdict=f.verdict.value,
+                    reason=f.reason,
+                    features_json=json.dumps(f.features, sort_keys=True),
+                    created_at=utcnow(),
+                )
+                for f in items
+            ]
+            session.add_all(rows)
+            session.flush()
+            return [_feedback(r) for r in rows]
+
+    def feedback(self, tenant: str, job_id: str | None = None) -> list[Feedback]:
+        """``tenant``'s feedback, oldest first (for one job, when given)."""
+        query = select(FeedbackRow).where(FeedbackRow.tenant == tenant)
+        if job_id is not None:
+            query = query.where(FeedbackRow.job_id == job_id)
+        with self.session() as session:
+            return [_feedback(r) for r in session.scalars(query.order_by(FeedbackRow.id))]
+
+    # -- past jobs (rediscovery) ----------------------------------------------------------
+    def past_jobs(self, tenant: str) -> dict[str, str]:
+        """job id → the text that stands for a past job of ``tenant`` (its title, then its
+        description when one was sent), over every application stored."""
+        with self.session() as session:
+            rows = session.execute(
+                select(ApplicationRow.job_id, ApplicationRow.job_title, ApplicationRow.job_text)
+                .join(CandidateRow, CandidateRow.id == ApplicationRow.candidate_id)
+                .where(CandidateRow.tenant == tenant)
+                .order_by(ApplicationRow.id)
+            ).all()
+        out: dict[str, str] = {}
+        for job_id, title, text in rows:
+            out.setdefault(job_id, f"{title}\n{text}" if text else title)
+        return out
+
+    def job_vectors(self, tenant: str, model: str) -> dict[str, tuple[str, Vectors]]:
+        """job id → (sha of the text embedded, vector) of ``tenant``'s past jobs."""
+        with self.session() as session:
+            rows = session.execute(
+                select(JobVectorRow.job_id, JobVectorRow.text_sha, JobVectorRow.vector).where(
+                    JobVectorRow.tenant == tenant, JobVectorRow.model == model
                 )
             ).all()
-        return np.asarray(ids, dtype=np.int64)
+        return {r.job_id: (r.text_sha, np.frombuffer(r.vector, dtype=np.float32)) for r in rows}
+
+    def put_job_vectors(
+        self, tenant: str, model: str, items: list[tuple[str, str, Vectors]]
+    ) -> None:
+        """Store (job id, text sha, vector) of past jobs, replacing older ones."""
+        with self.session() as session:
+            for job_id, sha, vector in items:
+                session.merge(
+                    JobVectorRow(
+                        tenant=tenant,
+                        job_id=job_id,
+                        model=model,
+                        text_sha=sha,
+                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                    )
+                )
+
+    def applicant_ids(self, tenant: str, job_ids: Iterable[str] | None = None) -> Ids:
+        """Ids of ``tenant``'s candidates with an application (to one of ``job_ids``)."""
+        query = (
+            select(ApplicationRow.candidate_id)
+            .join(CandidateRow, CandidateRow.id == ApplicationRow.candidate_id)
+            .where(CandidateRow.tenant == tenant)
+            .distinct()
+        )
+        if job_ids is not None:
+            query = query.where(ApplicationRow.job_id.in_(list(job_ids)))
+        with self.session() as session:
+            ids = session.scalars(query).all()
+        return np.asarray(sorted(ids), dtype=np.int64)
+
+    def vectors_of(self, ids: Iterable[int], model: str, dim: int) -> dict[int, Vectors]:
+        """The stored résumé vectors of some candidates."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        with self.session() as session:
+            rows = session.execute(
+                select(EmbeddingRow.candidate_id, EmbeddingRow.vector).where(
+                    EmbeddingRow.candidate_id.in_(wanted), EmbeddingRow.model == model
+                )
+            ).all()
+        return {
+            r.candidate_id: np.frombuffer(r.vector, dtype=np.float32).reshape(dim) for r in rows
+        }
+
+    def lexical_rows(self, batch: int = 2000) -> Iterator[tuple[str, int, str, list[str]]]:
+        """(tenant, id, résumé text, skill ids) of every candidate, for the BM25 index."""
+        last = 0
+        while True:
+            with self.session() as session:
+                rows = session.execute(
+                    select(
+                        CandidateRow.tenant,
+                        CandidateRow.id,
+                        CandidateRow.resume_json,
+                        CandidateRow.skill_ids_json,
+                    )
+                    .where(CandidateRow.id > last)
+                    .order_by(CandidateRow.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield (
+                    r.tenant,
+                    r.id,
+                    json.loads(r.resume_json)["text"],
+                    json.loads(r.skill_ids_json),
+                )
+            last = rows[-1].id
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -233,7 +425,9 @@ class Store:
                 rows = session.scalars(
                     query.order_by(CandidateRow.id)
                     .limit(batch)
-                    .options(selectinload(CandidateRow.applications))
+                    .options(
+                        selectinload(CandidateRow.applications), selectinload(CandidateRow.tags)
+                    )
                 ).all()
                 found = [_candidate(r) for r in rows]
             if not found:
@@ -353,6 +547,11 @@ def _fill(row: CandidateRow, new: NewCandidate) -> None:
     row.may_contact = new.consent.may_contact
     row.consent_date = new.consent.consent_date
     row.retention_until = new.consent.retention_until
+    row.location = new.location
+    row.remote = new.remote
+    tags = sorted({t.strip() for t in new.tags if t.strip()})
+    if [t.tag for t in row.tags] != tags:
+        row.tags = [CandidateTagRow(tag=t) for t in tags]
     row.updated_at = utcnow()
 
 
@@ -390,8 +589,11 @@ def _candidate(row: CandidateRow) -> Candidate:
             consent_date=row.consent_date,
             retention_until=row.retention_until,
         ),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        location=row.location,
+        remote=row.remote,
+        tags=[t.tag for t in row.tags],
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
     )
 
 
@@ -405,3 +607,19 @@ def _application(a: ApplicationRow) -> Application:
         score=a.score,
         date=a.date,
     )
+
+
+def _feedback(r: FeedbackRow) -> Feedback:
+    return Feedback(
+        job_id=r.job_id,
+        candidate_id=r.candidate_id,
+        verdict=Verdict(r.verdict),
+        reason=r.reason,
+        features=json.loads(r.features_json),
+        created_at=_utc(r.created_at),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A stored time as UTC: SQLite hands back what it was given without its zone."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -7,11 +7,34 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
+
+import numpy as np
 
 from index import TalentPool
+from index.lexical import terms
+from index.store import text_sha
 from matcher.encoder import Encoder, Vectors
-from matcher.scoring import JobNeeds, score_candidate
-from models import Candidate, InvalidInput, Job, NewCandidate, Resume, Shortlist
+from matcher.scoring import (
+    SIMILAR_JOB_FLOOR,
+    WEIGHTS,
+    JobNeeds,
+    Signals,
+    history_strength,
+    score_candidate,
+)
+from models import (
+    Candidate,
+    CandidateProfile,
+    Filters,
+    InvalidInput,
+    Job,
+    Match,
+    NewCandidate,
+    NotFound,
+    Resume,
+    Shortlist,
+)
 from parsing import Parser
 
 # Re-score this many nearest candidates (at least), so that skill coverage can lift a
@@ -38,10 +61,18 @@ def profile_text(resume: Resume) -> str:
 class Matcher:
     """Holds the parser, the encoder and the pool: load once per process."""
 
-    def __init__(self, parser: Parser, encoder: Encoder, pool: TalentPool) -> None:
+    def __init__(
+        self,
+        parser: Parser,
+        encoder: Encoder,
+        pool: TalentPool,
+        *,
+        weights: Mapping[str, float] = WEIGHTS,
+    ) -> None:
         self.parser = parser
         self.encoder = encoder
         self.pool = pool
+        self.weights = dict(weights)
         self._cache: OrderedDict[str, tuple[Job, Vectors]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -62,9 +93,13 @@ class Matcher:
                 needs[i] = need
         todo = [profile_text(r.resume) for r, need in zip(records, needs, strict=True) if need]
         vectors = iter(self.encoder.encode(todo)) if todo else iter(())
-        return self.pool.upsert(
+        saved = self.pool.upsert(
             [(r, next(vectors) if need else None) for r, need in zip(records, needs, strict=True)]
         )
+        # Embed past jobs new to the store now, in a batch, rather than at the next match.
+        for tenant in sorted({r.tenant for r in records if r.applications}):
+            self.past_job_vectors(tenant)
+        return saved
 
     def prepare_job(self, text: str, title: str | None = None) -> tuple[Job, Vectors]:
         """Parse and embed a job description, cached by its normalised text and title."""
@@ -89,6 +124,77 @@ class Matcher:
         with self._cache_lock:
             self._cache.clear()
 
+    def past_job_similarity(self, tenant: str, vector: Vectors) -> dict[str, float]:
+        """job id → cosine between each past job of ``tenant`` and a new job's vector."""
+        jobs, vectors = self.past_job_vectors(tenant)
+        if not jobs:
+            return {}
+        scores = vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        return {job_id: float(s) for job_id, s in zip(jobs, scores, strict=True)}
+
+    def past_job_vectors(self, tenant: str) -> tuple[list[str], Vectors]:
+        """The vectors of ``tenant``'s past jobs; those not yet embedded (or whose text
+        changed) are embedded now, in one batch, and stored."""
+        store = self.pool.store
+        texts = store.past_jobs(tenant)
+        stored = store.job_vectors(tenant, self.pool.model)
+        todo = [
+            (job_id, text)
+            for job_id, text in texts.items()
+            if stored.get(job_id, ("", None))[0] != text_sha(text)
+        ]
+        if todo:
+            fresh = self.encoder.encode([text for _, text in todo])
+            items = [(j, text_sha(t), v) for (j, t), v in zip(todo, fresh, strict=True)]
+            store.put_job_vectors(tenant, self.pool.model, items)
+            stored.update({j: (sha, v) for j, sha, v in items})
+        jobs = sorted(texts)
+        if not jobs:
+            return [], np.empty((0, self.encoder.dim), dtype=np.float32)
+        return jobs, np.vstack([stored[j][1] for j in jobs]).astype(np.float32)
+
+    def features_for(
+        self,
+        text: str,
+        candidate_ids: list[int],
+        *,
+        title: str | None = None,
+        tenant: str,
+        today: dt.date | None = None,
+    ) -> dict[int, Match]:
+        """Score given candidates of ``tenant`` for a job, whatever their eligibility (to
+        record the features a recruiter's verdict was given on). Raises NotFound for an id
+        that is not one of ``tenant``'s candidates."""
+        today = today or dt.date.today()
+        job, vector = self.prepare_job(text, title)
+        store = self.pool.store
+        profiles = store.profiles(candidate_ids, tenant=tenant)
+        unknown = sorted(set(candidate_ids) - set(profiles))
+        if unknown:
+            raise NotFound(f"no candidate {unknown[0]}")
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        cosines = {
+            i: float(v @ query)
+            for i, v in store.vectors_of(candidate_ids, self.pool.model, self.pool.dim).items()
+        }
+        allowed = np.asarray(sorted(profiles), dtype=np.int64)
+        job_terms = terms(job.text, [s.id for s in job.skills])
+        sparse = dict(self.pool.lexical.search(tenant, job_terms, len(allowed), allowed))
+        best = self.pool.lexical.search(tenant, job_terms, 1)
+        best_bm25 = best[0][1] if best else 1.0
+        past = self.past_job_similarity(tenant, vector)
+        needs = JobNeeds.of(job, self.parser.taxonomy)
+        return {
+            i: score_candidate(
+                needs,
+                profiles[i],
+                Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / best_bm25, past),
+                today=today,
+                weights=self.weights,
+            )
+            for i in allowed.tolist()
+        }
+
     def match(
         self,
         text: str,
@@ -97,22 +203,74 @@ class Matcher:
         k: int = 10,
         tenant: str,
         today: dt.date | None = None,
+        rediscover: bool = False,
+        filters: Filters | None = None,
+        weights: Mapping[str, float] | None = None,
     ) -> Shortlist:
-        """The top ``k`` eligible candidates of ``tenant`` for a job description."""
+        """The top ``k`` eligible candidates of ``tenant`` for a job description.
+
+        Candidates come from three channels: the nearest résumé vectors, the best BM25
+        scores over résumé words and skill ids, and past applicants to similar jobs. The
+        union is re-scored (see :mod:`matcher.scoring`). With ``rediscover``, only past
+        applicants are considered, runners-up for a similar job first. ``filters`` apply
+        inside every channel, so the top ``k`` is still ``k`` when enough candidates pass.
+        """
         if not 1 <= k <= MAX_TOP_K:
             raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}, not {k}")
         started = time.perf_counter()
+        today = today or dt.date.today()
         job, vector = self.prepare_job(text, title)
-        hits = self.pool.search(vector, max(RETRIEVE_MIN, k * RETRIEVE_FACTOR), tenant, today)
-        candidates = self.pool.store.profiles(i for i, _ in hits)
-        needs = JobNeeds.of(job)
+        store = self.pool.store
+        allowed = store.eligible_ids(tenant, today, filters)
+        past = self.past_job_similarity(tenant, vector)
+        similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
+        if rediscover:
+            allowed = np.intersect1d(allowed, store.applicant_ids(tenant))
+        wanted = max(RETRIEVE_MIN, k * RETRIEVE_FACTOR)
+        dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
+        job_terms = terms(job.text, [s.id for s in job.skills])
+        sparse = dict(self.pool.lexical.search(tenant, job_terms, wanted, allowed))
+        ids = set(dense) | set(sparse)
+        if similar:
+            ids |= set(np.intersect1d(store.applicant_ids(tenant, similar), allowed).tolist())
+        missing = [i for i in ids if i not in dense]
+        cosines = dict(dense)
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        for i, v in store.vectors_of(missing, self.pool.model, self.pool.dim).items():
+            cosines[i] = float(v @ query)
+        best_bm25 = max(sparse.values(), default=0.0) or 1.0
+        candidates = store.profiles(ids)
+        needs = JobNeeds.of(job, self.parser.taxonomy)
         matches = [
-            score_candidate(needs, candidates[i], cosine) for i, cosine in hits if i in candidates
+            score_candidate(
+                needs,
+                profile,
+                Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / best_bm25, past),
+                today=today,
+                weights=self.weights if weights is None else weights,
+            )
+            for i, profile in candidates.items()
         ]
-        matches.sort(key=lambda m: (-m.score, m.candidate_id))
+        if rediscover:
+            # Runners-up (and finalists) of a similar past process first.
+            matches.sort(key=lambda m: (-_rediscovered(m, candidates, past), -m.score))
+        else:
+            matches.sort(key=lambda m: (-m.score, m.candidate_id))
         return Shortlist(
             results=matches[:k],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             job_title=job.title,
             pool_size=self.pool.count(),
         )
+
+
+def _rediscovered(
+    match: Match, candidates: dict[int, CandidateProfile], past: dict[str, float]
+) -> float:
+    """How strongly a past process similar to this job points at the candidate: the
+    strength of the stage reached or outcome (runner-up 1.0), if the job was similar."""
+    best = 0.0
+    for app in candidates[match.candidate_id].applications:
+        if past.get(app.job_id, 0.0) >= SIMILAR_JOB_FLOOR:
+            best = max(best, history_strength(app))
+    return best

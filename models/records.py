@@ -141,6 +141,7 @@ class CandidateProfile(Record):
     skill_ids: frozenset[str]
     years_experience: float | None = None
     applications: list[Application] = Field(default_factory=list)
+    updated_at: dt.datetime | None = None
 
 
 class NewCandidate(Record):
@@ -153,6 +154,26 @@ class NewCandidate(Record):
     file_name: str | None = None
     applications: list[Application] = Field(default_factory=list)
     consent: Consent = Field(default_factory=Consent)
+    location: str | None = Field(default=None, max_length=200)
+    remote: bool | None = Field(default=None, description="open to remote work, if known")
+    tags: list[str] = Field(default_factory=list, max_length=100)
+
+
+class Filters(Record):
+    """Caller filters on a match, applied inside retrieval (so the top k is still k).
+    Tenant, consent and retention always apply on top of them."""
+
+    locations: list[str] = Field(
+        default_factory=list, description="any of these, within the candidate's location"
+    )
+    remote: bool | None = Field(default=None, description="true: open to remote work")
+    min_years: float | None = Field(default=None, ge=0)
+    outcomes: list[Outcome] = Field(
+        default_factory=list, description="candidates with a past application of these outcomes"
+    )
+    sources: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="all of these tags")
+    updated_since: dt.date | None = None
 
 
 class Candidate(NewCandidate):
@@ -164,12 +185,22 @@ class Candidate(NewCandidate):
 
 
 class ScoreBreakdown(Record):
-    """Each feature in [0, 1] and the weight it carried in the final score."""
+    """Each feature in [0, 1], the weight it carried, and the points it added to the score
+    (``100 × weight × feature``; they sum to the score). A feature the job gives no basis
+    for is absent and carried no weight."""
 
-    semantic: float
-    must_have: float
-    nice_to_have: float
+    features: dict[str, float]
     weights: dict[str, float]
+    points: dict[str, float]
+
+
+class SkillGroup(Record):
+    """A job's must-haves (or nice-to-haves) as one candidate meets them: by the skill
+    itself, by a broader or narrower one (``related``, partial credit), or not at all."""
+
+    matched: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
 
 
 class Match(Record):
@@ -181,7 +212,11 @@ class Match(Record):
     missing_skills: list[str]
     reasons: list[str]
     breakdown: ScoreBreakdown
+    must_have: SkillGroup = Field(default_factory=SkillGroup)
+    nice_to_have: SkillGroup = Field(default_factory=SkillGroup)
     runner_up: bool = False
+    updated_at: dt.datetime | None = None
+    stale: bool = False
 
 
 class Shortlist(Record):
@@ -189,6 +224,24 @@ class Shortlist(Record):
     took_ms: float
     job_title: str | None = None
     pool_size: int = 0
+
+
+class Verdict(StrEnum):
+    shortlisted = "shortlisted"
+    rejected = "rejected"
+    hired = "hired"
+
+
+class Feedback(Record):
+    """A recruiter's verdict on one candidate for one job, with the features the candidate
+    had for that job when the verdict was given."""
+
+    job_id: str
+    candidate_id: int
+    verdict: Verdict
+    reason: str | None = None
+    features: dict[str, float] = Field(default_factory=dict)
+    created_at: dt.datetime | None = None
 
 
 class IndexManifest(Record):

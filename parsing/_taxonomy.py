@@ -28,6 +28,14 @@ class Taxonomy:
     skills: dict[str, SkillEntry]
     titles: list[tuple[str, str]]
     attribution: list[str] = field(default_factory=list)
+    _narrower: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        narrower: dict[str, list[str]] = {}
+        for entry in self.skills.values():
+            for parent in entry.broader:
+                narrower.setdefault(parent, []).append(entry.id)
+        self._narrower = {k: tuple(sorted(v)) for k, v in narrower.items()}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Taxonomy:
@@ -52,6 +60,13 @@ class Taxonomy:
         }
         titles = [(t[0], t[1]) for t in data["titles"]]
         return cls(data["version"], skills, titles, list(data["attribution"]))
+
+    def related(self, skill_id: str) -> frozenset[str]:
+        """The skills one step away in the hierarchy: broader ("computer programming" for
+        Python) and narrower (Python for "computer programming")."""
+        entry = self.skills.get(skill_id)
+        broader = entry.broader if entry else ()
+        return frozenset((*broader, *self._narrower.get(skill_id, ())))
 
     def label(self, skill_id: str) -> str:
         entry = self.skills.get(skill_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shlex
 import sys
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from models import IndexMismatch, Job, Resume, TalentmatchError
+from models import Filters, IndexMismatch, Job, Outcome, Resume, TalentmatchError
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -149,10 +150,45 @@ def match(
     title: Annotated[str | None, typer.Option(help="Job title, if not the first line")] = None,
     tenant: TenantOpt = "default",
     as_json: JsonOpt = False,
+    rediscover: Annotated[
+        bool,
+        typer.Option(
+            "--rediscover", help="Past applicants only, runners-up for a similar job first"
+        ),
+    ] = False,
+    location: Annotated[
+        list[str] | None, typer.Option(help="Within this location (repeat for any of several)")
+    ] = None,
+    remote: Annotated[
+        bool | None, typer.Option("--remote/--no-remote", help="Open to remote work, or not")
+    ] = None,
+    min_years: Annotated[float | None, typer.Option(min=0, help="Years of experience")] = None,
+    outcome: Annotated[
+        list[Outcome] | None,
+        typer.Option(help="With a past application of this outcome (repeatable)"),
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="From this source (repeatable)")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(help="With this tag (repeat: all of them)")
+    ] = None,
+    updated_since: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Profile updated on or after (YYYY-MM-DD)"),
+    ] = None,
 ) -> None:
     """Rank the pool for a job description."""
     from parsing import extract_text
     from service.schemas import ShortlistOut
+
+    filters = Filters(
+        locations=location or [],
+        remote=remote,
+        min_years=min_years,
+        outcomes=outcome or [],
+        sources=source or [],
+        tags=tag or [],
+        updated_since=updated_since.date() if updated_since else None,
+    )
 
     with _failing():
         if job_file == "-":
@@ -166,7 +202,14 @@ def match(
         runtime = _runtime(home)
         try:
             shortlist = ShortlistOut.of(
-                runtime.matcher.match(text, title=title, k=top, tenant=tenant)
+                runtime.matcher.match(
+                    text,
+                    title=title,
+                    k=top,
+                    tenant=tenant,
+                    rediscover=rediscover,
+                    filters=filters,
+                )
             )
         finally:
             runtime.close()
@@ -183,7 +226,7 @@ def match(
         table.add_row(
             str(rank),
             f"{m.score:.1f}",
-            f"{m.name or ''} ({m.external_id})",
+            f"{m.name or ''} ({m.external_id})" + (" [stale]" if m.stale else ""),
             ", ".join(m.matched_skills[:6]),
             ", ".join(m.missing_skills[:6]),
             "\n".join(m.reasons),
@@ -331,6 +374,37 @@ def reindex(home: HomeOpt = None) -> None:
     err.print(
         f"{report.candidates} candidates: {report.reparsed} re-parsed, "
         f"{report.embedded} embedded, {report.indexed} in the index"
+    )
+
+
+@app.command("tune-weights")
+def tune_weights(
+    out_file: Annotated[Path, typer.Option("--out", help="Write the weights here (JSON)")],
+    home: HomeOpt = None,
+    tenant: TenantOpt = "default",
+) -> None:
+    """Learn the scoring weights from recruiters' feedback (POST /v1/feedback): candidates
+    shortlisted or hired should rank above those rejected for the same job. Serve with
+    TALENTMATCH_WEIGHTS_FILE set to the file to use them."""
+    from index import Store
+    from matcher import WEIGHTS
+    from matcher.tuning import from_feedback, load_weights
+
+    with _failing():
+        settings = _settings(home)
+        start = load_weights(settings.weights_file) if settings.weights_file else WEIGHTS
+        store = Store(settings.store_url)
+        try:
+            items = store.feedback(tenant)
+        finally:
+            store.close()
+        weights, report = from_feedback(items, start)
+    out_file.write_text(json.dumps(weights, indent=2) + "\n")
+    err.print(
+        f"{report['verdicts']} verdicts on {report['jobs']} jobs: chosen ranked above "
+        f"rejected in {report['pairwise_accuracy_before']:.0%} of pairs before, "
+        f"{report['pairwise_accuracy_after']:.0%} after; weights written to {out_file}",
+        highlight=False,
     )
 
 

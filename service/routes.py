@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
-from models import Application, FileTooLarge, InvalidInput, NewCandidate
+from models import Application, Feedback, FileTooLarge, InvalidInput, NewCandidate
 from service.deps import MatcherDep, RuntimeDep, TenantDep
 from service.schemas import (
     CandidateIn,
     CandidateOut,
     CandidateUpsert,
     ErrorOut,
+    FeedbackIn,
+    FeedbackListOut,
     Health,
     JobSkillOut,
     LinkIn,
@@ -53,6 +55,9 @@ def create_candidate(
         source=body.source or "api",
         applications=body.applications,
         consent=body.consent,
+        location=body.location,
+        remote=body.remote,
+        tags=body.tags,
     )
     return _save(matcher, new, response)
 
@@ -105,6 +110,9 @@ def upsert_candidate(
         source=body.source or "api",
         applications=body.applications,
         consent=body.consent,
+        location=body.location,
+        remote=body.remote,
+        tags=body.tags,
     )
     return _save(matcher, new, response)
 
@@ -146,7 +154,14 @@ def add_application(
 @v1.post("/match", response_model=ShortlistOut, tags=["match"])
 def match(body: MatchIn, matcher: MatcherDep, tenant: TenantDep) -> ShortlistOut:
     """Rank the caller's talent pool for a job description."""
-    shortlist = matcher.match(body.job.text, title=body.job.title, k=body.top_k, tenant=tenant)
+    shortlist = matcher.match(
+        body.job.text,
+        title=body.job.title,
+        k=body.top_k,
+        tenant=tenant,
+        rediscover=body.mode == "rediscover",
+        filters=body.filters,
+    )
     return ShortlistOut.of(shortlist)
 
 
@@ -185,3 +200,31 @@ def readyz(runtime: RuntimeDep) -> Health:
         candidates=runtime.matcher.pool.count(),
         index=manifest.model_dump(mode="json") if manifest else None,
     )
+
+
+@v1.post("/feedback", status_code=201, response_model=FeedbackListOut, tags=["feedback"])
+def post_feedback(body: FeedbackIn, matcher: MatcherDep, tenant: TenantDep) -> FeedbackListOut:
+    """Record a recruiter's verdicts (shortlisted, rejected with a reason, hired) on
+    candidates for a job, with the features each had for it; `talentmatch tune-weights`
+    learns the scoring weights from them."""
+    ids = [item.candidate_id for item in body.items]
+    scored = matcher.features_for(body.job.text, ids, title=body.job.title, tenant=tenant)
+    items = [
+        Feedback(
+            job_id=body.job_id,
+            candidate_id=item.candidate_id,
+            verdict=item.verdict,
+            reason=item.reason,
+            features=scored[item.candidate_id].breakdown.features,
+        )
+        for item in body.items
+    ]
+    return FeedbackListOut.of(matcher.pool.store.add_feedback(tenant, items))
+
+
+@v1.get("/feedback", response_model=FeedbackListOut, tags=["feedback"])
+def list_feedback(
+    matcher: MatcherDep, tenant: TenantDep, job_id: str | None = None
+) -> FeedbackListOut:
+    """The caller's feedback, oldest first; for one job with `job_id`."""
+    return FeedbackListOut.of(matcher.pool.store.feedback(tenant, job_id))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index import Store, TalentPool
-from matcher import Encoder, Matcher, SkillLinker
+from matcher import WEIGHTS, Encoder, Matcher, SkillLinker
+from matcher.tuning import load_weights
 from parsing import Parser
 from service.settings import Settings
 
@@ -23,6 +24,8 @@ class Runtime:
         """Open the pool under ``settings.home``. Raises IndexMismatch for an index
         built with another model."""
         settings.home.mkdir(parents=True, exist_ok=True)
+        if settings.weights_file is not None:
+            load_weights(settings.weights_file)  # refuse a bad file before loading the rest
         encoder = encoder or Encoder(settings.model_path, threads=settings.encoder_threads)
         parser = parser or Parser()
         store = Store(settings.store_url)
@@ -32,7 +35,8 @@ class Runtime:
             store.close()
             raise
         linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
-        return cls(settings, Matcher(parser, encoder, pool), linker)
+        weights = load_weights(settings.weights_file) if settings.weights_file else WEIGHTS
+        return cls(settings, Matcher(parser, encoder, pool, weights=weights), linker)
 
     @property
     def store(self) -> Store:

@@ -7,7 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models import Application, Candidate, Consent, Shortlist, SkillEvidence, SkillMention
+from models import (
+    Application,
+    Candidate,
+    Consent,
+    Feedback,
+    Filters,
+    Shortlist,
+    SkillEvidence,
+    SkillGroup,
+    SkillMention,
+    Verdict,
+)
 
 MAX_TEXT = 200_000
 
@@ -24,6 +35,11 @@ class CandidateIn(Body):
     applications: list[Application] = Field(default_factory=list, max_length=1000)
     consent: Consent = Field(default_factory=Consent)
     source: str | None = Field(default=None, max_length=128)
+    location: str | None = Field(default=None, max_length=200, description="e.g. Berlin, Germany")
+    remote: bool | None = Field(default=None, description="open to remote work, if known")
+    tags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
 
 
 class CandidateUpsert(Body):
@@ -33,6 +49,11 @@ class CandidateUpsert(Body):
     applications: list[Application] = Field(default_factory=list, max_length=1000)
     consent: Consent = Field(default_factory=Consent)
     source: str | None = Field(default=None, max_length=128)
+    location: str | None = Field(default=None, max_length=200, description="e.g. Berlin, Germany")
+    remote: bool | None = Field(default=None, description="open to remote work, if known")
+    tags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
 
 
 class SkillOut(BaseModel):
@@ -97,6 +118,9 @@ class CandidateOut(BaseModel):
     consent: Consent
     source: str | None
     file_name: str | None
+    location: str | None
+    remote: bool | None
+    tags: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -120,6 +144,9 @@ class CandidateOut(BaseModel):
             consent=c.consent,
             source=c.source,
             file_name=c.file_name,
+            location=c.location,
+            remote=c.remote,
+            tags=c.tags,
             created_at=c.created_at,
             updated_at=c.updated_at,
         )
@@ -138,22 +165,61 @@ class JobIn(Body):
     title: str | None = Field(default=None, max_length=512)
 
 
-class MatchFilters(Body):
-    """Caller filters. Tenant, consent and retention always apply; more filters come later,
-    and an unknown one is refused rather than ignored."""
+class MatchFilters(Body, Filters):
+    """Caller filters, applied inside retrieval. Tenant, consent and retention always
+    apply; an unknown filter is refused rather than ignored."""
 
 
 class MatchIn(Body):
     job: JobIn
     top_k: int = Field(default=10, ge=1, le=500)
     filters: MatchFilters = Field(default_factory=MatchFilters)
+    mode: Literal["all", "rediscover"] = Field(
+        default="all",
+        description="rediscover: past applicants only, runners-up for a similar job first",
+    )
+
+
+class FeedbackItemIn(Body):
+    candidate_id: int
+    verdict: Verdict = Field(description="shortlisted, rejected or hired")
+    reason: str | None = Field(default=None, max_length=500, description="why, if rejected")
+
+
+class FeedbackIn(Body):
+    """A recruiter's verdicts on candidates for one job; the job's text is sent again so
+    that the features each candidate had for it are recorded with the verdict."""
+
+    job_id: str = Field(min_length=1, max_length=256, description="The CRM's id of the job")
+    job: JobIn
+    items: list[FeedbackItemIn] = Field(min_length=1, max_length=500)
+
+
+class FeedbackOut(BaseModel):
+    job_id: str
+    candidate_id: int
+    verdict: Verdict
+    reason: str | None
+    features: dict[str, float]
+    created_at: dt.datetime | None
+
+
+class FeedbackListOut(BaseModel):
+    feedback: list[FeedbackOut]
+
+    @classmethod
+    def of(cls, items: list[Feedback]) -> FeedbackListOut:
+        return cls(feedback=[FeedbackOut.model_validate(f.model_dump()) for f in items])
 
 
 class BreakdownOut(BaseModel):
-    semantic: float
-    must_have: float
-    nice_to_have: float
+    """Each feature in [0, 1]; the weight it carried; the points it added (they sum to the
+    score). Features: semantic, lexical, must_have, nice_to_have, title, experience,
+    history; one the job gives no basis for is absent."""
+
+    features: dict[str, float]
     weights: dict[str, float]
+    points: dict[str, float]
 
 
 class MatchOut(BaseModel):
@@ -163,9 +229,13 @@ class MatchOut(BaseModel):
     score: float = Field(description="0–100")
     matched_skills: list[str]
     missing_skills: list[str]
+    must_have: SkillGroup
+    nice_to_have: SkillGroup
     reasons: list[str]
     breakdown: BreakdownOut
     runner_up: bool
+    updated_at: dt.datetime | None
+    stale: bool = Field(description="profile not updated for 18 months")
 
 
 class ShortlistOut(BaseModel):

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(
         default=None, description="Derived, rebuildable data; default: HOME/cache"
     )
+    weights_file: Path | None = Field(
+        default=None,
+        description="Scoring weights (JSON) from scripts/tune_weights.py; default: the built-in",
+    )
     warm_skill_index: bool = Field(
         default=True, description="Embed the skill labels for linking at start-up, not on first use"
     )

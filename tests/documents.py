@@ -99,7 +99,12 @@ MATCH_FIELDS = {
     "score",
     "matched_skills",
     "missing_skills",
+    "must_have",
+    "nice_to_have",
     "reasons",
+    "breakdown",
+    "runner_up",
+    "stale",
 }
 
 
@@ -110,6 +115,11 @@ def assert_shortlist_shape(body: dict[str, object], results: int) -> list[dict[s
     assert isinstance(found, list) and len(found) == results
     for match in found:
         assert set(match) >= MATCH_FIELDS
+        breakdown = match["breakdown"]
+        assert set(breakdown) == {"features", "weights", "points"}
+        assert abs(sum(breakdown["points"].values()) - match["score"]) < 0.5
+        assert abs(sum(breakdown["weights"].values()) - 1) < 1e-3
+        assert set(match["must_have"]) == {"matched", "related", "missing"}
     scores = [m["score"] for m in found]
     assert scores == sorted(scores, reverse=True)
     return found

@@ -10,7 +10,16 @@ import pytest
 
 from index import Store, TalentPool
 from matcher import Encoder, Matcher
-from models import Application, Consent, InvalidInput, NewCandidate, Outcome, Stage
+from models import (
+    Application,
+    Consent,
+    Filters,
+    InvalidInput,
+    NewCandidate,
+    NotFound,
+    Outcome,
+    Stage,
+)
 from parsing import Parser
 from tests.documents import demo_records
 from tests.matcher.helpers import CountingEncoder
@@ -153,3 +162,117 @@ def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_pat
     assert top.candidate_id not in [m.candidate_id for m in after]
     assert len(after) == 10
     reopened.pool.store.close()
+
+
+@pytest.fixture()
+def small_matcher(parser: Parser, encoder: Encoder, tmp_path: Path) -> Iterator[Matcher]:
+    store = Store(f"sqlite:///{tmp_path / 'pool.db'}")
+    matcher = Matcher(
+        parser, encoder, TalentPool(store, tmp_path / "index", model=encoder.name, dim=encoder.dim)
+    )
+    matcher.upsert(
+        [
+            NewCandidate(
+                tenant=TENANT,
+                external_id=str(r["id"]),
+                resume=parser.parse_resume_text(str(r["text"])),
+            )
+            for r in demo_records(limit=30)
+        ]
+    )
+    yield matcher
+    store.close()
+
+
+def test_a_runner_up_for_a_similar_role_is_rediscovered(small_matcher: Matcher) -> None:
+    store = small_matcher.pool.store
+    job = job_from(small_matcher, "dotin-2")
+    before = [m.external_id for m in small_matcher.match(job, k=30, tenant=TENANT).results]
+    # The candidate ranked last was runner-up for this very role last year; another one
+    # was runner-up for an unrelated role.
+    last = store.find_external(TENANT, before[-1])
+    unrelated = store.find_external(TENANT, before[-2])
+    past = Application(
+        job_id="REQ-9",
+        job_title="Earlier opening",
+        job_text=job,
+        stage=Stage.final_round,
+        outcome=Outcome.runner_up,
+        date=dt.date.today() - dt.timedelta(days=200),
+    )
+    other = Application(
+        job_id="REQ-10",
+        job_title="Pastry chef",
+        job_text="Pastry chef for a hotel kitchen: bake bread, croissants and cakes every morning.",
+        stage=Stage.final_round,
+        outcome=Outcome.runner_up,
+        date=dt.date.today() - dt.timedelta(days=200),
+    )
+    store.add_application(TENANT, last.id, past)
+    store.add_application(TENANT, unrelated.id, other)
+
+    after = small_matcher.match(job, k=30, tenant=TENANT).results
+    ranks = {m.external_id: i for i, m in enumerate(after)}
+    assert ranks[last.external_id] < len(before) - 1
+    lifted = after[ranks[last.external_id]]
+    assert lifted.breakdown.features["history"] > 0.5
+    assert lifted.reasons[0].startswith("Runner-up for Earlier opening")
+    assert after[ranks[unrelated.external_id]].breakdown.features["history"] == 0.0
+
+    # Rediscover mode: past applicants only, the runner-up for a similar role first.
+    found = small_matcher.match(job, k=10, tenant=TENANT, rediscover=True).results
+    assert [m.external_id for m in found] == [last.external_id, unrelated.external_id]
+
+
+def test_filters_apply_inside_retrieval(small_matcher: Matcher, parser: Parser) -> None:
+    store = small_matcher.pool.store
+    records = demo_records(limit=30)
+    tagged = []
+    for i, r in enumerate(records[:12]):
+        new = NewCandidate(
+            tenant=TENANT,
+            external_id=str(r["id"]),
+            resume=parser.parse_resume_text(str(r["text"])),
+            tags=["java"] if i % 2 else ["java", "relocate"],
+            location="Berlin, Germany" if i < 6 else "Lisbon, Portugal",
+            remote=i % 3 == 0,
+            source="referral" if i < 4 else "job board",
+        )
+        tagged.append(new)
+    small_matcher.upsert(tagged)
+    job = "Java developer\nRequirements\n- Java\n- SQL"
+
+    def ids(**filters: object) -> list[str]:
+        shortlist = small_matcher.match(
+            job, k=30, tenant=TENANT, filters=Filters.model_validate(filters)
+        )
+        return [m.external_id for m in shortlist.results]
+
+    expected_relocate = {t.external_id for t in tagged if "relocate" in t.tags}
+    assert set(ids(tags=["java", "relocate"])) == expected_relocate
+    assert set(ids(locations=["berlin"])) == {t.external_id for t in tagged[:6]}
+    assert set(ids(locations=["berlin", "Lisbon"])) == {t.external_id for t in tagged}
+    assert set(ids(remote=True)) == {t.external_id for t in tagged if t.remote}
+    assert set(ids(sources=["referral"])) == {t.external_id for t in tagged[:4]}
+    assert ids(updated_since=dt.date.today() + dt.timedelta(days=1)) == []
+    # The top k is still k when enough candidates pass, however far down they rank.
+    assert (
+        len(small_matcher.match(job, k=6, tenant=TENANT, filters=Filters(tags=["java"])).results)
+        == 6
+    )
+    assert store.find_external(TENANT, tagged[0].external_id).tags == ["java", "relocate"]
+
+
+def test_features_for_named_candidates(small_matcher: Matcher) -> None:
+    store = small_matcher.pool.store
+    ids = [store.find_external(TENANT, e).id for e in ("dotin-2", "dotin-3")]
+    job = job_from(small_matcher, "dotin-2")
+    scored = small_matcher.features_for(job, ids, tenant=TENANT)
+    assert set(scored) == set(ids)
+    listed = {m.candidate_id: m for m in small_matcher.match(job, k=30, tenant=TENANT).results}
+    for i in ids:
+        assert scored[i].breakdown.features == listed[i].breakdown.features
+    with pytest.raises(NotFound):
+        small_matcher.features_for(job, [ids[0], 10_000], tenant=TENANT)
+    with pytest.raises(NotFound):
+        small_matcher.features_for(job, ids, tenant="globex")

@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from matcher.scoring import WEIGHTS, history_reason, score_candidate, semantic_feature
+from matcher.scoring import (
+    RELATED_CREDIT,
+    WEIGHTS,
+    JobNeeds,
+    Signals,
+    best_history,
+    combine,
+    history_reason,
+    score_candidate,
+    semantic_feature,
+)
 from models import Application, CandidateProfile, Job, JobSkill, Outcome, Stage
 
 
@@ -39,21 +49,122 @@ JOB = Job(
 
 
 def test_coverage_and_score() -> None:
-    match = score_candidate(JOB, candidate(["python", "sql", "docker"]), cosine=0.65)
-    assert match.breakdown.semantic == 1.0
-    assert match.breakdown.must_have == pytest.approx(2 / 3, abs=1e-4)
-    assert match.breakdown.nice_to_have == 1.0
-    expected = 100 * (WEIGHTS["semantic"] + WEIGHTS["must_have"] * 2 / 3 + WEIGHTS["nice_to_have"])
+    match = score_candidate(JOB, candidate(["python", "sql", "docker"]), 0.65)
+    features = match.breakdown.features
+    assert features["semantic"] == 1.0
+    assert features["must_have"] == pytest.approx(2 / 3, abs=1e-4)
+    assert features["nice_to_have"] == 1.0
+    assert features["title"] == 1.0  # "Data Engineer" held
+    assert "experience" not in features  # the job asks no years
+    assert match.breakdown.weights["experience"] == 0.0
+    live = {f: w for f, w in WEIGHTS.items() if f != "experience"}
+    expected = (
+        100
+        * (
+            live["semantic"] * 1.0
+            + live["must_have"] * 2 / 3
+            + live["nice_to_have"]
+            + live["title"] * 1.0
+        )
+        / sum(live.values())
+    )
     assert match.score == pytest.approx(expected, abs=0.05)
+    assert sum(match.breakdown.points.values()) == pytest.approx(match.score, abs=0.3)
     assert match.matched_skills == ["Python", "Sql", "Docker"]
     assert match.missing_skills == ["Spark"]
+    assert match.must_have.matched == ["Python", "Sql"]
+    assert match.must_have.missing == ["Spark"]
+    assert match.nice_to_have.matched == ["Docker"]
     assert "Has 2 of 3 must-have skills: Python, Sql" in match.reasons
 
 
-def test_a_job_without_skills_scores_on_similarity_alone() -> None:
-    match = score_candidate(Job(text="job"), candidate(["python"]), cosine=0.375)
-    assert match.breakdown.weights == {"semantic": 1.0, "must_have": 0.0, "nice_to_have": 0.0}
-    assert match.score == pytest.approx(50.0)
+def test_a_feature_without_basis_carries_no_weight() -> None:
+    score, carried = combine({"semantic": 0.5, "must_have": None}, {"semantic": 1, "must_have": 1})
+    assert carried == {"semantic": 1.0, "must_have": 0.0}
+    assert score == pytest.approx(50.0)
+
+
+def test_a_job_without_skills_or_title_scores_on_what_it_gives() -> None:
+    match = score_candidate(Job(text="job"), candidate(["python"]), 0.375)
+    assert set(match.breakdown.features) == {"semantic", "lexical", "history"}
+    assert match.breakdown.weights["must_have"] == 0.0
+    assert sum(match.breakdown.weights.values()) == pytest.approx(1.0)
+    semantic_share = WEIGHTS["semantic"] / (
+        WEIGHTS["semantic"] + WEIGHTS["lexical"] + WEIGHTS["history"]
+    )
+    assert match.score == pytest.approx(100 * semantic_share * 0.5, abs=0.05)
+
+
+def test_a_related_skill_earns_partial_credit() -> None:
+    needs = JobNeeds.of(JOB)
+    needs = JobNeeds(
+        needs.required,
+        needs.preferred,
+        {"spark": frozenset({"hadoop"})},
+        needs.title_terms,
+        needs.years,
+    )
+    with_related = score_candidate(needs, candidate(["python", "sql", "hadoop"]), 0.5)
+    without = score_candidate(needs, candidate(["python", "sql"]), 0.5)
+    assert with_related.breakdown.features["must_have"] == pytest.approx(
+        (2 + RELATED_CREDIT) / 3, abs=1e-4
+    )
+    assert with_related.must_have.related == ["Spark"]
+    assert with_related.score > without.score
+
+
+def test_years_asked_are_met_in_proportion() -> None:
+    job = JOB.model_copy(update={"years_experience": 4.0})
+    junior = candidate(["python"]).model_copy(update={"years_experience": 1.0})
+    senior = candidate(["python"]).model_copy(update={"years_experience": 9.0})
+    unknown = candidate(["python"])
+    assert score_candidate(job, junior, 0.5).breakdown.features["experience"] == 0.25
+    assert score_candidate(job, senior, 0.5).breakdown.features["experience"] == 1.0
+    assert score_candidate(job, unknown, 0.5).breakdown.features["experience"] == 0.0
+
+
+def test_a_similar_past_process_lifts_its_runner_up() -> None:
+    app = Application(
+        job_id="old",
+        job_title="Data Engineer",
+        stage=Stage.final_round,
+        outcome=Outcome.runner_up,
+        date=dt.date(2025, 3, 14),
+    )
+    today = dt.date(2025, 9, 1)
+    similar = score_candidate(
+        JOB, candidate(["python"], [app]), Signals(0.5, 0.0, {"old": 0.9}), today=today
+    )
+    unrelated = score_candidate(
+        JOB, candidate(["python"], [app]), Signals(0.5, 0.0, {"old": 0.2}), today=today
+    )
+    assert unrelated.breakdown.features["history"] == 0.0
+    assert 0.8 < similar.breakdown.features["history"] < 1.0  # faded by six months
+    assert similar.score > unrelated.score
+    assert similar.reasons[0] == "Runner-up for Data Engineer, March 2025"
+
+
+def test_history_fades_with_age() -> None:
+    app = Application(
+        job_id="old", job_title="X", stage=Stage.final_round, outcome=Outcome.runner_up
+    )
+    recent = candidate([], [app.model_copy(update={"date": dt.date(2025, 1, 1)})])
+    old = candidate([], [app.model_copy(update={"date": dt.date(2019, 1, 1)})])
+    past = {"old": 0.9}
+    today = dt.date(2025, 6, 1)
+    assert best_history(recent, past, today)[0] > 2 * best_history(old, past, today)[0]
+
+
+def test_stale_profile_is_flagged() -> None:
+    old = candidate(["python"]).model_copy(
+        update={"updated_at": dt.datetime(2023, 1, 1, tzinfo=dt.UTC)}
+    )
+    fresh = candidate(["python"]).model_copy(
+        update={"updated_at": dt.datetime(2025, 5, 1, tzinfo=dt.UTC)}
+    )
+    today = dt.date(2025, 6, 1)
+    assert score_candidate(JOB, old, 0.5, today=today).stale
+    assert not score_candidate(JOB, fresh, 0.5, today=today).stale
 
 
 @pytest.mark.parametrize(("cosine", "feature"), [(-0.2, 0.0), (0.1, 0.0), (0.65, 1.0), (0.9, 1.0)])
@@ -78,7 +189,7 @@ def test_runner_up_is_named_with_role_and_month() -> None:
             date=dt.date(2025, 3, 14),
         ),
     ]
-    match = score_candidate(JOB, candidate(["python"], apps), cosine=0.5)
+    match = score_candidate(JOB, candidate(["python"], apps), 0.5)
     assert match.runner_up
     assert match.reasons[0] == "Runner-up for Senior Data Engineer, March 2025"
 
@@ -94,5 +205,5 @@ def test_late_stage_without_runner_up_flag() -> None:
 
 def test_at_most_three_reasons() -> None:
     app = Application(job_id="2", job_title="X", outcome=Outcome.runner_up)
-    match = score_candidate(JOB, candidate(["python", "docker"], [app]), cosine=0.6)
+    match = score_candidate(JOB, candidate(["python", "docker"], [app]), 0.6)
     assert 1 <= len(match.reasons) <= 3

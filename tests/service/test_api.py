@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -292,3 +294,99 @@ def test_shutdown_stops_warming_the_skill_index(
         assert not list(fresh.glob("skill-labels-*.npy"))
     finally:
         runtime.close()
+
+
+def test_filters_mode_and_feedback(client: TestClient, auth: dict[str, str]) -> None:
+    ids = {}
+    for i, record in enumerate(demo_records(limit=8)):
+        extra = {"tags": ["python"], "location": "Berlin"} if i < 3 else {"location": "Lisbon"}
+        ids[str(record["id"])] = create(
+            client, auth, str(record["id"]), str(record["text"]), **extra
+        )["candidate_id"]
+    jordan = create(client, auth, "jordan", RESUME_TEXT, tags=["python"], remote=True)
+    assert jordan["tags"] == ["python"] and jordan["remote"] is True
+
+    def match(**body: object) -> list[dict[str, object]]:
+        response = client.post("/v1/match", headers=auth, json={"job": JOB, "top_k": 9, **body})
+        assert response.status_code == 200, response.text
+        return assert_shortlist_shape(response.json(), len(response.json()["results"]))
+
+    tagged = match(filters={"tags": ["python"]})
+    assert len(tagged) == 4 and {m["external_id"] for m in tagged} >= {"jordan"}
+    berlin = match(filters={"locations": ["berlin"], "tags": ["python"]})
+    assert len(berlin) == 3 and "jordan" not in {m["external_id"] for m in berlin}
+    assert [m["external_id"] for m in match(filters={"remote": True})] == ["jordan"]
+    assert match(filters={"outcomes": ["runner_up"]}) == []
+    assert match(mode="rediscover") == []  # nobody has applied to anything yet
+
+    client.post(
+        f"/v1/candidates/{jordan['candidate_id']}/applications",
+        headers=auth,
+        json={
+            "job_id": "REQ-7",
+            "job_title": "Data Engineer",
+            "job_text": JOB["text"],
+            "stage": "final_round",
+            "outcome": "runner_up",
+            "date": "2025-03-10",
+        },
+    )
+    rediscovered = match(mode="rediscover")
+    assert [m["external_id"] for m in rediscovered] == ["jordan"]
+    assert rediscovered[0]["reasons"][0] == "Runner-up for Data Engineer, March 2025"
+    assert match(filters={"outcomes": ["runner_up"]})[0]["external_id"] == "jordan"
+    assert_error(
+        client.post("/v1/match", headers=auth, json={"job": JOB, "mode": "sometimes"}),
+        422,
+        "invalid_request",
+    )
+
+    # Feedback: stored with the features each candidate had, read back per job.
+    first = next(iter(ids.values()))
+    body = {
+        "job_id": "REQ-8",
+        "job": JOB,
+        "items": [
+            {"candidate_id": jordan["candidate_id"], "verdict": "shortlisted"},
+            {"candidate_id": first, "verdict": "rejected", "reason": "no Spark"},
+        ],
+    }
+    response = client.post("/v1/feedback", headers=auth, json=body)
+    assert response.status_code == 201, response.text
+    stored = response.json()["feedback"]
+    assert [f["verdict"] for f in stored] == ["shortlisted", "rejected"]
+    assert stored[1]["reason"] == "no Spark"
+    assert 0 <= stored[0]["features"]["semantic"] <= 1
+    listed = client.get("/v1/feedback", headers=auth, params={"job_id": "REQ-8"}).json()
+    assert listed["feedback"] == stored
+    assert client.get("/v1/feedback", headers=auth, params={"job_id": "X"}).json() == {
+        "feedback": []
+    }
+    # An unknown candidate: 404, and nothing of the request is stored.
+    bad = {**body, "items": [*body["items"], {"candidate_id": 99_999, "verdict": "hired"}]}
+    assert_error(client.post("/v1/feedback", headers=auth, json=bad), 404, "not_found")
+    assert len(client.get("/v1/feedback", headers=auth).json()["feedback"]) == 2
+    bad_verdict = {**body, "items": [{"candidate_id": first, "verdict": "maybe"}]}
+    assert_error(
+        client.post("/v1/feedback", headers=auth, json=bad_verdict), 422, "invalid_request"
+    )
+
+
+def test_weights_file_is_used_and_a_bad_one_refused(
+    settings: Settings, parser: Parser, encoder: Encoder, tmp_path: Path
+) -> None:
+    from matcher import WEIGHTS
+    from models import InvalidInput
+
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps({**WEIGHTS, "title": 0.9}))
+    runtime = Runtime.open(
+        settings.model_copy(update={"weights_file": path}), parser=parser, encoder=encoder
+    )
+    assert runtime.matcher.weights["title"] == 0.9
+    runtime.close()
+    path.write_text(json.dumps({"semantic": 1.0}))
+    with pytest.raises(InvalidInput, match="exactly these features"):
+        Runtime.open(
+            settings.model_copy(update={"weights_file": path}), parser=parser, encoder=encoder
+        )

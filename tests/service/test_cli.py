@@ -261,3 +261,48 @@ def test_link_phrases(home: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     assert (links[0]["label"], links[0]["method"]) == ("JavaScript", "label")
     assert (links[1]["label"], links[1]["method"]) == ("communication", "nearest")
     assert list(shared_cache.glob("skill-labels-*.npy"))
+
+
+def test_match_modes_filters_and_weight_tuning(home: Path, folder: Path, tmp_path: Path) -> None:
+    from index import Store
+    from models import Feedback, Verdict
+
+    run("ingest", str(folder), "--home", str(home))
+    job = folder.parent / "job.txt"
+    job.write_text("Data Engineer\n\nRequirements\n- Python\n- SQL\n- Apache Spark\n")
+    base = ("match", str(job), "--home", str(home), "--json")
+    assert json.loads(run(*base, "--rediscover")[1])["results"] == []  # no history yet
+    assert json.loads(run(*base, "--source", "nowhere")[1])["results"] == []
+    assert len(json.loads(run(*base, "--updated-since", "2000-01-01")[1])["results"]) == 6
+    code, _, err = run(*base, "--updated-since", "yesterday")
+    assert code == 2 and "updated-since" in err
+
+    weights = tmp_path / "weights.json"
+    code, _, err = run("tune-weights", "--home", str(home), "--out", str(weights))
+    assert code == 1 and "nothing to learn" in err and not weights.exists()
+
+    store = Store(Settings(home=home).store_url)
+    ids = [c.id for c in store.iter_candidates("default")]
+    store.add_feedback(
+        "default",
+        [
+            Feedback(
+                job_id=f"job-{j}",
+                candidate_id=i,
+                verdict=Verdict.shortlisted if k == j % 3 else Verdict.rejected,
+                features={
+                    "semantic": 0.1 if k == j % 3 else 0.9,
+                    "title": 1.0 if k == j % 3 else 0.0,
+                },
+            )
+            for j in range(4)
+            for k, i in enumerate(ids[:3])
+        ],
+    )
+    store.close()
+    code, _, err = run("tune-weights", "--home", str(home), "--out", str(weights))
+    assert code == 0, err
+    said = " ".join(err.split())  # rich wraps long lines
+    assert "12 verdicts on 4 jobs" in said and "0% of pairs before, 100% after" in said
+    tuned = json.loads(weights.read_text())
+    assert tuned["title"] > 0.1

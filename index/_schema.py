@@ -45,6 +45,8 @@ class CandidateRow(Base):
     # Denormalised from resume_json so that re-scoring never loads the résumé itself.
     titles_json: Mapped[str] = mapped_column(Text, default="[]")
     skill_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    # Skill id → ISO date of the last role that mentions it (from the résumé's evidence).
+    skills_last_used_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     years_experience: Mapped[float | None] = mapped_column(Float)
     text_sha: Mapped[str] = mapped_column(String(64))
     may_contact: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -178,6 +178,9 @@ class Store:
                     CandidateRow.skill_ids_json,
                     CandidateRow.years_experience,
                     CandidateRow.updated_at,
+                    CandidateRow.skills_last_used_json,
+                    CandidateRow.location,
+                    CandidateRow.remote,
                 ).where(
                     CandidateRow.id.in_(ids),
                     CandidateRow.tenant == tenant if tenant is not None else true(),
@@ -200,6 +203,12 @@ class Store:
                 years_experience=r.years_experience,
                 applications=history.get(r.id, []),
                 updated_at=_utc(r.updated_at),
+                skills_last_used={
+                    k: dt.date.fromisoformat(v)
+                    for k, v in json.loads(r.skills_last_used_json).items()
+                },
+                location=r.location,
+                remote=r.remote,
             )
             for r in rows
         }
@@ -561,6 +570,9 @@ def _fill_resume(row: CandidateRow, resume: Resume) -> None:
     row.titles_json = json.dumps(resume.titles)
     row.skill_ids_json = json.dumps(sorted(resume.skill_ids()))
     row.years_experience = resume.years_experience
+    row.skills_last_used_json = json.dumps(
+        {e.id: e.last_used.isoformat() for e in resume.evidence if e.last_used}, sort_keys=True
+    )
 
 
 def _application_row(app: Application) -> ApplicationRow:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,15 +31,18 @@ from parsing import Taxonomy
 # The weights of the features in the final score; the one place they are set. Tuned by
 # `python benchmarks/ranking.py --tune` (coordinate ascent on nDCG@10 of the category check,
 # keeping runner-up recall@10 at 0.9; see README "How a match is scored"). nice_to_have and
-# experience keep hand-set weights: the benchmark's jobs list no nice-to-haves or years.
+# location keep hand-set weights: the benchmark's jobs list no nice-to-haves and no place.
+# recency was tuned to 0: on the benchmark, when skills were last used did not help.
 WEIGHTS: dict[str, float] = {
-    "semantic": 0.2,
-    "lexical": 0.1,
-    "must_have": 0.1,
+    "semantic": 0.19,
+    "lexical": 0.143,
+    "must_have": 0.143,
     "nice_to_have": 0.05,
-    "title": 0.1,
-    "experience": 0.05,
-    "history": 0.4,
+    "title": 0.095,
+    "experience": 0.048,
+    "history": 0.381,
+    "recency": 0.0,
+    "location": 0.05,
 }
 FEATURES = tuple(WEIGHTS)
 # all-MiniLM-L6-v2 cosine between a job description and a résumé: unrelated pairs sit near
@@ -62,6 +66,22 @@ STAGE_STRENGTH = {
 }
 HISTORY_HALF_LIFE_DAYS = 3 * 365
 LATE_STAGES = {Stage.final_round, Stage.offer}
+# A matched skill last used (in a dated role) this many years ago counts half for recency;
+# one listed with no dated role that mentions it counts RECENCY_UNDATED.
+RECENCY_HALF_LIFE_YEARS = 3.0
+RECENCY_UNDATED = 0.5
+# Years of experience a seniority implies, when a job states the level and no years.
+SENIORITY_YEARS = {
+    "intern": 0.0,
+    "junior": 1.0,
+    "mid": 3.0,
+    "senior": 5.0,
+    "lead": 7.0,
+    "principal": 10.0,
+    "head": 10.0,
+}
+PLACE_WORD = re.compile(r"[^\W\d_]{3,}")
+NOT_PLACES = {"remote", "hybrid", "office", "onsite", "area", "greater", "metro", "city", "based"}
 # A profile not updated for this long is flagged: its contact details and skills may be old.
 STALE_AFTER_DAYS = 540
 
@@ -85,6 +105,8 @@ class JobNeeds:
     related: Mapping[str, frozenset[str]]
     title_terms: frozenset[str]
     years: float | None
+    places: frozenset[str] = frozenset()
+    remote: str | None = None
 
     @staticmethod
     def of(job: Job, taxonomy: Taxonomy | None = None) -> JobNeeds:
@@ -94,8 +116,21 @@ class JobNeeds:
             for s in required + preferred:
                 related[s.id] = taxonomy.related(s.id)
         asked = [s.years for s in required if s.years]
-        years = job.years_experience or (max(asked) if asked else None)
-        return JobNeeds(required, preferred, related, frozenset(terms(job.title or "")), years)
+        years = (
+            job.years_experience
+            or (max(asked) if asked else None)
+            or SENIORITY_YEARS.get(job.seniority or "")
+            or None
+        )
+        return JobNeeds(
+            required,
+            preferred,
+            related,
+            frozenset(terms(job.title or "")),
+            years,
+            places(job.location),
+            job.remote,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +198,45 @@ def experience_feature(needs: JobNeeds, years: float | None) -> float | None:
     return min(1.0, (years or 0.0) / needs.years)
 
 
+def places(location: str | None) -> frozenset[str]:
+    """The place names in a location ("Berlin, Germany" → berlin, germany)."""
+    words = PLACE_WORD.findall((location or "").lower())
+    return frozenset(w for w in words if w not in NOT_PLACES)
+
+
+def location_feature(needs: JobNeeds, candidate: CandidateProfile) -> float | None:
+    """1 when the candidate's location names a place of the job's; 0.5 for a hybrid job and
+    a candidate open to remote work; no basis for a remote job or one with no location."""
+    if needs.remote == "remote" or not needs.places:
+        return None
+    if needs.places & places(candidate.location):
+        return 1.0
+    return 0.5 if needs.remote == "hybrid" and candidate.remote else 0.0
+
+
+def recency_feature(
+    fit: SkillFit, last_used: Mapping[str, dt.date], today: dt.date
+) -> float | None:
+    """How recently the candidate used the job's skills they have: each counts 1 when used
+    in a current role, half every RECENCY_HALF_LIFE_YEARS since, RECENCY_UNDATED when no dated
+    role mentions it; 0 when they have none; no basis when the job lists no skills."""
+    held = fit.matched_required + fit.matched_preferred
+    others = fit.related_required + fit.missing_required
+    if not held and not others and not fit.related_preferred + fit.missing_preferred:
+        return None
+    if not held:
+        return 0.0
+    values = []
+    for s in held:
+        when = last_used.get(s.id)
+        if when is None:
+            values.append(RECENCY_UNDATED)
+        else:
+            years = max(0.0, (today - when).days / 365.25)
+            values.append(math.exp2(-years / RECENCY_HALF_LIFE_YEARS))
+    return sum(values) / len(values)
+
+
 def history_strength(app: Application) -> float:
     return max(OUTCOME_STRENGTH.get(app.outcome, 0.0), STAGE_STRENGTH.get(app.stage, 0.0))
 
@@ -212,6 +286,8 @@ def candidate_features(
         "title": title_feature(needs, candidate.titles),
         "experience": experience_feature(needs, candidate.years_experience),
         "history": history,
+        "recency": recency_feature(fit, candidate.skills_last_used, today),
+        "location": location_feature(needs, candidate),
     }
     return features, fit, source
 

@@ -142,6 +142,9 @@ class CandidateProfile(Record):
     years_experience: float | None = None
     applications: list[Application] = Field(default_factory=list)
     updated_at: dt.datetime | None = None
+    skills_last_used: dict[str, dt.date] = Field(default_factory=dict)
+    location: str | None = None
+    remote: bool | None = None
 
 
 class NewCandidate(Record):

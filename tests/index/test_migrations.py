@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,42 @@ def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT x FROM candidates")).scalar() == "keep"
     engine.dispose()
+
+
+def test_upgrading_fills_skill_dates_from_stored_evidence(tmp_path: Path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    resume = {
+        "text": "Python developer",
+        "format": "txt",
+        "evidence": [
+            {
+                "id": "esco:python",
+                "label": "Python",
+                "mentions": 2,
+                "sections": [],
+                "last_used": "2025-04-01",
+                "years_used": 3.0,
+            },
+            {"id": "esco:sql", "label": "SQL", "mentions": 1, "sections": []},
+        ],
+    }
+    with engine.begin() as connection:
+        config = migrate._config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
+                "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
+                "('acme', 'x', :resume, '[]', '[]', 'sha', 1, '2025-01-01', '2025-01-01')"
+            ),
+            {"resume": json.dumps(resume)},
+        )
+    engine.dispose()
+    store = Store(url)
+    profile = next(iter(store.profiles([1]).values()))
+    assert profile.skills_last_used == {"esco:python": dt.date(2025, 4, 1)}
+    store.close()

@@ -276,3 +276,16 @@ def test_features_for_named_candidates(small_matcher: Matcher) -> None:
         small_matcher.features_for(job, [ids[0], 10_000], tenant=TENANT)
     with pytest.raises(NotFound):
         small_matcher.features_for(job, ids, tenant="globex")
+
+
+def test_profiles_carry_when_each_skill_was_last_used(small_matcher: Matcher) -> None:
+    store = small_matcher.pool.store
+    dated = []
+    for candidate in store.iter_candidates(TENANT):
+        last = {e.id: e.last_used for e in candidate.resume.evidence if e.last_used}
+        if last:
+            dated.append((candidate.id, last))
+    assert dated, "some demo résumés date the roles that mention their skills"
+    profiles = store.profiles([i for i, _ in dated])
+    for i, last in dated:
+        assert profiles[i].skills_last_used == last

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from matcher.scoring import (
+    RECENCY_UNDATED,
     RELATED_CREDIT,
     WEIGHTS,
     JobNeeds,
@@ -56,8 +57,10 @@ def test_coverage_and_score() -> None:
     assert features["nice_to_have"] == 1.0
     assert features["title"] == 1.0  # "Data Engineer" held
     assert "experience" not in features  # the job asks no years
+    assert "location" not in features  # and names no place
     assert match.breakdown.weights["experience"] == 0.0
-    live = {f: w for f, w in WEIGHTS.items() if f != "experience"}
+    assert features["recency"] == RECENCY_UNDATED  # no dated role mentions the skills
+    live = {f: w for f, w in WEIGHTS.items() if f not in ("experience", "location")}
     expected = (
         100
         * (
@@ -65,6 +68,7 @@ def test_coverage_and_score() -> None:
             + live["must_have"] * 2 / 3
             + live["nice_to_have"]
             + live["title"] * 1.0
+            + live["recency"] * RECENCY_UNDATED
         )
         / sum(live.values())
     )
@@ -207,3 +211,46 @@ def test_at_most_three_reasons() -> None:
     app = Application(job_id="2", job_title="X", outcome=Outcome.runner_up)
     match = score_candidate(JOB, candidate(["python", "docker"], [app]), 0.6)
     assert 1 <= len(match.reasons) <= 3
+
+
+def test_recent_use_of_the_skills_counts_more() -> None:
+    today = dt.date(2026, 6, 1)
+    held = ["python", "sql"]
+    now = candidate(held).model_copy(update={"skills_last_used": dict.fromkeys(held, today)})
+    long_ago = candidate(held).model_copy(
+        update={"skills_last_used": dict.fromkeys(held, dt.date(2020, 6, 1))}
+    )
+    recent = score_candidate(JOB, now, 0.5, today=today).breakdown.features["recency"]
+    old = score_candidate(JOB, long_ago, 0.5, today=today).breakdown.features["recency"]
+    assert recent == 1.0
+    assert old == pytest.approx(0.25, abs=0.01)  # six years: two half-lives
+    assert score_candidate(JOB, candidate([]), 0.5).breakdown.features["recency"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("job_location", "remote", "where", "open_to_remote", "expected"),
+    [
+        ("Berlin, Germany", None, "Berlin", None, 1.0),
+        ("Berlin, Germany", None, "Lisbon, Portugal", True, 0.0),
+        ("Berlin, Germany", "hybrid", "Lisbon, Portugal", True, 0.5),
+        ("Berlin, Germany", None, None, None, 0.0),
+        ("Berlin, Germany", "remote", "Lisbon", None, None),
+        (None, None, "Berlin", None, None),
+    ],
+)
+def test_location_fit(
+    job_location: str | None,
+    remote: str | None,
+    where: str | None,
+    open_to_remote: bool | None,
+    expected: float | None,
+) -> None:
+    job = JOB.model_copy(update={"location": job_location, "remote": remote})
+    person = candidate(["python"]).model_copy(update={"location": where, "remote": open_to_remote})
+    assert score_candidate(job, person, 0.5).breakdown.features.get("location") == expected
+
+
+def test_a_stated_seniority_implies_years() -> None:
+    job = JOB.model_copy(update={"seniority": "senior"})
+    person = candidate(["python"]).model_copy(update={"years_experience": 2.5})
+    assert score_candidate(job, person, 0.5).breakdown.features["experience"] == 0.5

@@ -120,3 +120,31 @@ def dotin_split(docs: list[Doc]) -> tuple[list[Doc], list[Doc]]:
         bucket = int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 5
         (held_out if bucket == 0 else train).append(doc)
     return train, held_out
+
+
+def esco_job_texts(esco: Path, labels: set[str]) -> dict[str, str]:
+    """ESCO occupation label → a job text: the label as title, the occupation's description
+    and its essential skills (at most 15) as requirements. Raises SystemExit for a label
+    ESCO does not have."""
+    found: dict[str, tuple[str, str]] = {}
+    with open(esco / "occupations_en.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["preferredLabel"] in labels:
+                found[row["conceptUri"]] = (row["preferredLabel"], row["description"])
+    missing = labels - {label for label, _ in found.values()}
+    if missing:
+        raise SystemExit(f"ESCO occupations not found: {sorted(missing)}")
+    skills: dict[str, str] = {}
+    with open(esco / "skills_en.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            skills[row["conceptUri"]] = row["preferredLabel"]
+    essential: dict[str, list[str]] = {uri: [] for uri in found}
+    with open(esco / "occupationSkillRelations.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["occupationUri"] in essential and row["relationType"] == "essential":
+                essential[row["occupationUri"]].append(skills.get(row["skillUri"], ""))
+    out = {}
+    for uri, (label, description) in found.items():
+        must = "\n".join(f"- {s}" for s in essential[uri][:15] if s)
+        out[label] = f"{label[0].upper() + label[1:]}\n\n{description}\n\nRequirements\n{must}\n"
+    return out

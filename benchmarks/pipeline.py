@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import platform
@@ -38,6 +39,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.gold import esco_job_texts  # noqa: E402
 from index import Store, TalentPool  # noqa: E402
 from matcher import Encoder, Matcher, ingest  # noqa: E402
 from matcher.ingest import IngestResult, Source, store_batch  # noqa: E402
@@ -76,30 +78,9 @@ OCCUPATIONS = {
 
 
 def esco_queries(esco: Path) -> dict[str, str]:
-    """Category → job text: the occupation's description and its essential skills."""
-    wanted = {label: cat for cat, label in OCCUPATIONS.items()}
-    occupations: dict[str, tuple[str, str]] = {}
-    with open(esco / "occupations_en.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["preferredLabel"] in wanted:
-                occupations[row["conceptUri"]] = (row["preferredLabel"], row["description"])
-    skills: dict[str, str] = {}
-    with open(esco / "skills_en.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            skills[row["conceptUri"]] = row["preferredLabel"]
-    essential: dict[str, list[str]] = {uri: [] for uri in occupations}
-    with open(esco / "occupationSkillRelations.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["occupationUri"] in essential and row["relationType"] == "essential":
-                essential[row["occupationUri"]].append(skills.get(row["skillUri"], ""))
-    queries = {}
-    for uri, (label, description) in occupations.items():
-        must = "\n".join(f"- {s}" for s in essential[uri][:15] if s)
-        queries[wanted[label]] = f"{label.title()}\n\n{description}\n\nRequirements\n{must}\n"
-    missing = set(OCCUPATIONS) - set(queries)
-    if missing:
-        raise SystemExit(f"ESCO occupations not found for {sorted(missing)}")
-    return queries
+    """Category → job text: its occupation's description and essential skills."""
+    texts = esco_job_texts(esco, set(OCCUPATIONS.values()))
+    return {cat: texts[label] for cat, label in OCCUPATIONS.items()}
 
 
 def open_matcher(home: Path, parser: Parser, encoder: Encoder) -> Matcher:
@@ -192,6 +173,7 @@ def main() -> None:
     started = time.perf_counter()
     parser = Parser()
     encoder = Encoder(threads=THREADS)
+    gc.freeze()  # as the service does once loaded (service.runtime.Runtime.open)
     load_s = time.perf_counter() - started
     files = sorted(folder.rglob("*.pdf"))
     with open(folder / "manifest.csv", newline="") as fh:

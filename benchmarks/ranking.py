@@ -56,6 +56,7 @@ import bm25s  # noqa: E402
 import numpy as np  # noqa: E402
 import Stemmer  # noqa: E402
 
+from benchmarks.gold import esco_job_texts  # noqa: E402
 from index import Store, TalentPool  # noqa: E402
 from matcher import Encoder, Matcher, tuning  # noqa: E402
 from matcher.scoring import FEATURES, WEIGHTS  # noqa: E402
@@ -115,30 +116,8 @@ RECALL_GOAL = 0.9
 
 
 def occupation_texts(esco: Path) -> dict[str, str]:
-    """ESCO occupation label → job text: title, description, essential skills."""
-    wanted = {label for labels in OCCUPATIONS.values() for label in labels}
-    found: dict[str, tuple[str, str]] = {}
-    with open(esco / "occupations_en.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["preferredLabel"] in wanted:
-                found[row["conceptUri"]] = (row["preferredLabel"], row["description"])
-    missing = wanted - {label for label, _ in found.values()}
-    if missing:
-        raise SystemExit(f"ESCO occupations not found: {sorted(missing)}")
-    skills: dict[str, str] = {}
-    with open(esco / "skills_en.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            skills[row["conceptUri"]] = row["preferredLabel"]
-    essential: dict[str, list[str]] = {uri: [] for uri in found}
-    with open(esco / "occupationSkillRelations.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["occupationUri"] in essential and row["relationType"] == "essential":
-                essential[row["occupationUri"]].append(skills.get(row["skillUri"], ""))
-    out = {}
-    for uri, (label, description) in found.items():
-        must = "\n".join(f"- {s}" for s in essential[uri][:15] if s)
-        out[label] = f"{label[0].upper() + label[1:]}\n\n{description}\n\nRequirements\n{must}\n"
-    return out
+    """ESCO occupation label → job text, for every occupation of OCCUPATIONS."""
+    return esco_job_texts(esco, {label for labels in OCCUPATIONS.values() for label in labels})
 
 
 def _extract(path: Path) -> tuple[str, str, str] | None:

@@ -20,12 +20,12 @@ from matcher.scoring import (
     WEIGHTS,
     JobNeeds,
     Signals,
-    history_strength,
+    assess,
     score_candidate,
+    to_match,
 )
 from models import (
     Candidate,
-    CandidateProfile,
     Filters,
     InvalidInput,
     Job,
@@ -241,36 +241,33 @@ class Matcher:
         best_bm25 = max(sparse.values(), default=0.0) or 1.0
         candidates = store.profiles(ids)
         needs = JobNeeds.of(job, self.parser.taxonomy)
-        matches = [
-            score_candidate(
+        chosen = self.weights if weights is None else weights
+        assessed = [
+            assess(
                 needs,
                 profile,
                 Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / best_bm25, past),
-                today=today,
-                weights=self.weights if weights is None else weights,
+                today,
+                chosen,
             )
             for i, profile in candidates.items()
         ]
         if rediscover:
-            # Runners-up (and finalists) of a similar past process first.
-            matches.sort(key=lambda m: (-_rediscovered(m, candidates, past), -m.score))
+            # What a similar past process says first: how far the candidate got, how
+            # similar that job is, how recent (the history feature); then the score.
+            assessed.sort(
+                key=lambda a: (
+                    -round(a.features["history"] or 0.0, 4),
+                    -round(a.score, 1),
+                    a.candidate.id,
+                )
+            )
         else:
-            matches.sort(key=lambda m: (-m.score, m.candidate_id))
+            assessed.sort(key=lambda a: (-round(a.score, 1), a.candidate.id))
+        matches = [to_match(a, today) for a in assessed[:k]]
         return Shortlist(
             results=matches[:k],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             job_title=job.title,
             pool_size=self.pool.count(),
         )
-
-
-def _rediscovered(
-    match: Match, candidates: dict[int, CandidateProfile], past: dict[str, float]
-) -> float:
-    """How strongly a past process similar to this job points at the candidate: the
-    strength of the stage reached or outcome (runner-up 1.0), if the job was similar."""
-    best = 0.0
-    for app in candidates[match.candidate_id].applications:
-        if past.get(app.job_id, 0.0) >= SIMILAR_JOB_FLOOR:
-            best = max(best, history_strength(app))
-    return best

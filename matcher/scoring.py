@@ -9,6 +9,7 @@ as unknown: a candidate cannot gain by leaving things out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -65,6 +66,7 @@ STAGE_STRENGTH = {
     Stage.applied: 0.1,
 }
 HISTORY_HALF_LIFE_DAYS = 3 * 365
+INTERVIEW_SCORE_SWAY = 0.1
 LATE_STAGES = {Stage.final_round, Stage.offer}
 # A matched skill last used (in a dated role) this many years ago counts half for recency;
 # one listed with no dated role that mentions it counts RECENCY_UNDATED.
@@ -182,13 +184,19 @@ class Signals:
     past_jobs: Mapping[str, float] | None = None
 
 
+@functools.lru_cache(maxsize=100_000)
+def title_terms(title: str) -> frozenset[str]:
+    """A title's terms, cached: the same titles come back in match after match."""
+    return frozenset(terms(title))
+
+
 def title_feature(needs: JobNeeds, titles: list[str]) -> float | None:
     """The largest share of the job title's terms that one of the candidate's titles has."""
     if not needs.title_terms:
         return None
     best = 0
     for title in titles:
-        best = max(best, len(needs.title_terms & set(terms(title))))
+        best = max(best, len(needs.title_terms & title_terms(title)))
     return best / len(needs.title_terms)
 
 
@@ -238,7 +246,12 @@ def recency_feature(
 
 
 def history_strength(app: Application) -> float:
-    return max(OUTCOME_STRENGTH.get(app.outcome, 0.0), STAGE_STRENGTH.get(app.stage, 0.0))
+    """How far the candidate got, from the stage and outcome; an interview score (0–5)
+    moves it by up to a tenth either way around the middle score of 2.5."""
+    strength = max(OUTCOME_STRENGTH.get(app.outcome, 0.0), STAGE_STRENGTH.get(app.stage, 0.0))
+    if app.score is not None:
+        strength *= 1 + INTERVIEW_SCORE_SWAY * (app.score - 2.5) / 2.5
+    return strength
 
 
 def best_history(
@@ -252,7 +265,8 @@ def best_history(
         if not similar:
             continue
         age = max(0, (today - app.date).days) if app.date else HISTORY_HALF_LIFE_DAYS
-        value = history_strength(app) * similar * math.exp2(-age / HISTORY_HALF_LIFE_DAYS)
+        fade = math.exp2(-age / HISTORY_HALF_LIFE_DAYS)
+        value = min(1.0, history_strength(app) * similar * fade)
         if value > best:
             best, source = value, app
     return best, source
@@ -292,6 +306,32 @@ def candidate_features(
     return features, fit, source
 
 
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """A candidate scored for a job, before the result is written out (cheap enough to do
+    for every candidate retrieved; only the shortlist becomes :class:`Match` records)."""
+
+    candidate: CandidateProfile
+    signals: Signals
+    features: dict[str, float | None]
+    fit: SkillFit
+    past: Application | None
+    score: float
+    weights: dict[str, float]
+
+
+def assess(
+    needs: JobNeeds,
+    candidate: CandidateProfile,
+    signals: Signals,
+    today: dt.date,
+    weights: Mapping[str, float] = WEIGHTS,
+) -> Assessed:
+    features, fit, source = candidate_features(needs, candidate, signals, today)
+    score, carried = combine(features, weights)
+    return Assessed(candidate, signals, features, fit, source, score, carried)
+
+
 def score_candidate(
     job: Job | JobNeeds,
     candidate: CandidateProfile,
@@ -305,8 +345,13 @@ def score_candidate(
     needs = job if isinstance(job, JobNeeds) else JobNeeds.of(job)
     signals = signals if isinstance(signals, Signals) else Signals(cosine=signals)
     today = today or dt.date.today()
-    features, fit, source = candidate_features(needs, candidate, signals, today)
-    score, carried = combine(features, weights)
+    return to_match(assess(needs, candidate, signals, today, weights), today)
+
+
+def to_match(assessed: Assessed, today: dt.date) -> Match:
+    """The result record of an assessed candidate, with its breakdown and reasons."""
+    candidate, fit, features = assessed.candidate, assessed.fit, assessed.features
+    carried, score, source = assessed.weights, assessed.score, assessed.past
     return Match(
         candidate_id=candidate.id,
         external_id=candidate.external_id,
@@ -324,7 +369,7 @@ def score_candidate(
             related=[s.label for s in fit.related_preferred],
             missing=[s.label for s in fit.missing_preferred],
         ),
-        reasons=reasons(candidate, fit, signals.cosine, source, features),
+        reasons=reasons(candidate, fit, assessed.signals.cosine, source, features),
         breakdown=ScoreBreakdown(
             features={f: round(v, 4) for f, v in features.items() if v is not None},
             weights={f: round(w, 4) for f, w in carried.items()},

@@ -121,7 +121,9 @@ class Application(Record):
     job_text: str | None = None
     stage: Stage = Stage.applied
     outcome: Outcome = Outcome.pending
-    score: float | None = None
+    score: float | None = Field(
+        default=None, ge=0, le=5, description="interview score, 0 (worst) to 5 (best)"
+    )
     date: dt.date | None = None
 
 

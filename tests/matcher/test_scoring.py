@@ -254,3 +254,23 @@ def test_a_stated_seniority_implies_years() -> None:
     job = JOB.model_copy(update={"seniority": "senior"})
     person = candidate(["python"]).model_copy(update={"years_experience": 2.5})
     assert score_candidate(job, person, 0.5).breakdown.features["experience"] == 0.5
+
+
+def test_a_better_interview_score_lifts_a_past_applicant_a_little() -> None:
+    app = Application(
+        job_id="old",
+        job_title="X",
+        stage=Stage.interviewed,
+        outcome=Outcome.rejected,
+        date=dt.date(2025, 1, 1),
+    )
+    past, today = {"old": 0.9}, dt.date(2025, 6, 1)
+
+    def history(score: float | None) -> float:
+        person = candidate([], [app.model_copy(update={"score": score})])
+        return best_history(person, past, today)[0]
+
+    assert history(1.0) < history(None) < history(4.5)
+    assert history(5.0) == pytest.approx(1.1 * history(None))
+    with pytest.raises(ValueError):
+        Application(job_id="j", job_title="X", score=7)

@@ -18,10 +18,10 @@ from matcher.encoder import Encoder, Vectors
 from matcher.scoring import (
     SIMILAR_JOB_FLOOR,
     WEIGHTS,
+    Assessed,
     JobNeeds,
     Signals,
     assess,
-    score_candidate,
     to_match,
 )
 from models import (
@@ -167,33 +167,62 @@ class Matcher:
         that is not one of ``tenant``'s candidates."""
         today = today or dt.date.today()
         job, vector = self.prepare_job(text, title)
-        store = self.pool.store
-        profiles = store.profiles(candidate_ids, tenant=tenant)
-        unknown = sorted(set(candidate_ids) - set(profiles))
-        if unknown:
-            raise NotFound(f"no candidate {unknown[0]}")
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        cosines = {
-            i: float(v @ query)
-            for i, v in store.vectors_of(candidate_ids, self.pool.model, self.pool.dim).items()
-        }
-        allowed = np.asarray(sorted(profiles), dtype=np.int64)
+        allowed = np.asarray(sorted(set(candidate_ids)), dtype=np.int64)
         job_terms = terms(job.text, [s.id for s in job.skills])
         sparse = dict(self.pool.lexical.search(tenant, job_terms, len(allowed), allowed))
         best = self.pool.lexical.search(tenant, job_terms, 1)
-        best_bm25 = best[0][1] if best else 1.0
-        past = self.past_job_similarity(tenant, vector)
+        assessed = self._assess(
+            job,
+            vector,
+            tenant,
+            set(allowed.tolist()),
+            cosines={},
+            sparse=sparse,
+            best_bm25=best[0][1] if best else 1.0,
+            past=self.past_job_similarity(tenant, vector),
+            today=today,
+            weights=self.weights,
+        )
+        unknown = sorted(set(candidate_ids) - {a.candidate.id for a in assessed})
+        if unknown:
+            raise NotFound(f"no candidate {unknown[0]}")
+        return {a.candidate.id: to_match(a, today) for a in assessed}
+
+    def _assess(
+        self,
+        job: Job,
+        vector: Vectors,
+        tenant: str,
+        ids: set[int],
+        *,
+        cosines: dict[int, float],
+        sparse: dict[int, float],
+        best_bm25: float,
+        past: dict[str, float],
+        today: dt.date,
+        weights: Mapping[str, float],
+    ) -> list[Assessed]:
+        """Score ``tenant``'s candidates ``ids`` (unknown ids are left out). ``cosines`` holds
+        the vector similarities retrieval already measured; the rest are read from the
+        stored vectors. ``sparse`` holds BM25 scores, shares of ``best_bm25``; ``past`` the
+        similarity of each past job to this one."""
+        store = self.pool.store
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        cosines = dict(cosines)
+        missing = [i for i in ids if i not in cosines]
+        for i, v in store.vectors_of(missing, self.pool.model, self.pool.dim).items():
+            cosines[i] = float(v @ query)
         needs = JobNeeds.of(job, self.parser.taxonomy)
-        return {
-            i: score_candidate(
+        return [
+            assess(
                 needs,
-                profiles[i],
-                Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / best_bm25, past),
-                today=today,
-                weights=self.weights,
+                profile,
+                Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / (best_bm25 or 1.0), past),
+                today,
+                weights,
             )
-            for i in allowed.tolist()
-        }
+            for i, profile in store.profiles(ids, tenant=tenant).items()
+        ]
 
     def match(
         self,
@@ -222,8 +251,6 @@ class Matcher:
         job, vector = self.prepare_job(text, title)
         store = self.pool.store
         allowed = store.eligible_ids(tenant, today, filters)
-        past = self.past_job_similarity(tenant, vector)
-        similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
         if rediscover:
             allowed = np.intersect1d(allowed, store.applicant_ids(tenant))
         wanted = max(RETRIEVE_MIN, k * RETRIEVE_FACTOR)
@@ -231,27 +258,22 @@ class Matcher:
         job_terms = terms(job.text, [s.id for s in job.skills])
         sparse = dict(self.pool.lexical.search(tenant, job_terms, wanted, allowed))
         ids = set(dense) | set(sparse)
+        past = self.past_job_similarity(tenant, vector)
+        similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
         if similar:
             ids |= set(np.intersect1d(store.applicant_ids(tenant, similar), allowed).tolist())
-        missing = [i for i in ids if i not in dense]
-        cosines = dict(dense)
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        for i, v in store.vectors_of(missing, self.pool.model, self.pool.dim).items():
-            cosines[i] = float(v @ query)
-        best_bm25 = max(sparse.values(), default=0.0) or 1.0
-        candidates = store.profiles(ids)
-        needs = JobNeeds.of(job, self.parser.taxonomy)
-        chosen = self.weights if weights is None else weights
-        assessed = [
-            assess(
-                needs,
-                profile,
-                Signals(cosines.get(i, 0.0), sparse.get(i, 0.0) / best_bm25, past),
-                today,
-                chosen,
-            )
-            for i, profile in candidates.items()
-        ]
+        assessed = self._assess(
+            job,
+            vector,
+            tenant,
+            ids,
+            cosines=dense,
+            sparse=sparse,
+            best_bm25=max(sparse.values(), default=0.0),
+            past=past,
+            today=today,
+            weights=self.weights if weights is None else weights,
+        )
         if rediscover:
             # What a similar past process says first: how far the candidate got, how
             # similar that job is, how recent (the history feature); then the score.
@@ -266,7 +288,7 @@ class Matcher:
             assessed.sort(key=lambda a: (-round(a.score, 1), a.candidate.id))
         matches = [to_match(a, today) for a in assessed[:k]]
         return Shortlist(
-            results=matches[:k],
+            results=matches,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             job_title=job.title,
             pool_size=self.pool.count(),

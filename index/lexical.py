@@ -6,8 +6,9 @@ meet. Scoring is bm25s's Lucene BM25, one model per tenant (document frequencies
 company's pool say nothing about another's, and must not leak between them).
 
 The index is derived from the store, like the vector index: built from it when the pool
-opens, then kept in step with its writes. bm25s builds a model at once, so a write marks the
-tenant's model stale and the next search rebuilds it (about 1 s per 10,000 résumés here).
+opens (every tenant's model then, so the first match does not wait), then kept in step with
+its writes. bm25s builds a model at once, so a write marks the tenant's model stale and the
+next search rebuilds it (about 1 s per 10,000 résumés here).
 """
 
 from __future__ import annotations
@@ -68,12 +69,20 @@ class LexicalIndex:
                     mine.docs.pop(candidate_id, None)
                 mine.model = None
 
+    def build(self) -> None:
+        """Build every tenant's model now (at start-up), not at its first search."""
+        with self._lock:
+            for mine in self._tenants.values():
+                self._model(mine)
+
     def count(self, tenant: str) -> int:
         mine = self._tenants.get(tenant)
         return len(mine.docs) if mine else 0
 
     def _model(self, mine: _Tenant) -> tuple[bm25s.BM25 | None, Ids]:
-        if mine.model is None and mine.docs:
+        # A tenant whose documents hold no term at all has nothing to score (and bm25s
+        # would divide by a zero average length).
+        if mine.model is None and any(mine.docs.values()):
             ids = np.fromiter(mine.docs, dtype=np.int64, count=len(mine.docs))
             model = bm25s.BM25()
             model.index([mine.docs[int(i)] for i in ids], show_progress=False)

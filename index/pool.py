@@ -81,6 +81,7 @@ class TalentPool:
         lexical = LexicalIndex()
         for tenant, candidate_id, text, skill_ids in self.store.lexical_rows():
             lexical.add(tenant, [(candidate_id, terms(text, skill_ids))])
+        lexical.build()
         return lexical
 
     def rebuild(self) -> int:

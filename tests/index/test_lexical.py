@@ -50,3 +50,18 @@ def test_writes_replace_and_remove() -> None:
     index.remove("acme", [1, 2])
     assert [i for i, _ in index.search("acme", terms("Kubernetes"), 10)] == [3]
     assert index.count("acme") == 1
+
+
+def test_build_makes_every_model_before_the_first_search() -> None:
+    index = _index()
+    assert all(t.model is None for t in index._tenants.values())
+    index.build()
+    assert all(t.model is not None for t in index._tenants.values())
+    assert [i for i, _ in index.search("acme", terms("Kubernetes GCP"), 10)] == [1, 3]
+
+
+def test_documents_without_terms_score_nothing() -> None:
+    index = LexicalIndex()
+    index.add("acme", [(1, terms("a")), (2, [])])
+    index.build()
+    assert index.search("acme", terms("anything"), 10) == []

@@ -34,16 +34,11 @@ RUNNER_UP = Application(
 )
 
 
-@pytest.fixture(scope="module")
-def demo_matcher(
-    parser: Parser, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Matcher]:
-    home = tmp_path_factory.mktemp("pool")
+def demo_pool(parser: Parser, encoder: Encoder, home: Path, limit: int) -> Matcher:
+    """A matcher over the first ``limit`` demo résumés, stored under ``home``."""
     store = Store(f"sqlite:///{home / 'pool.db'}")
     matcher = Matcher(
-        parser,
-        CountingEncoder(encoder),
-        TalentPool(store, home / "index", model=encoder.name, dim=encoder.dim),
+        parser, encoder, TalentPool(store, home / "index", model=encoder.name, dim=encoder.dim)
     )
     matcher.upsert(
         [
@@ -52,11 +47,19 @@ def demo_matcher(
                 external_id=str(r["id"]),
                 resume=parser.parse_resume_text(str(r["text"])),
             )
-            for r in demo_records(limit=60)
+            for r in demo_records(limit=limit)
         ]
     )
+    return matcher
+
+
+@pytest.fixture(scope="module")
+def demo_matcher(
+    parser: Parser, encoder: Encoder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Matcher]:
+    matcher = demo_pool(parser, CountingEncoder(encoder), tmp_path_factory.mktemp("pool"), 60)
     yield matcher
-    store.close()
+    matcher.pool.store.close()
 
 
 def job_from(matcher: Matcher, external_id: str) -> str:
@@ -166,22 +169,9 @@ def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_pat
 
 @pytest.fixture()
 def small_matcher(parser: Parser, encoder: Encoder, tmp_path: Path) -> Iterator[Matcher]:
-    store = Store(f"sqlite:///{tmp_path / 'pool.db'}")
-    matcher = Matcher(
-        parser, encoder, TalentPool(store, tmp_path / "index", model=encoder.name, dim=encoder.dim)
-    )
-    matcher.upsert(
-        [
-            NewCandidate(
-                tenant=TENANT,
-                external_id=str(r["id"]),
-                resume=parser.parse_resume_text(str(r["text"])),
-            )
-            for r in demo_records(limit=30)
-        ]
-    )
+    matcher = demo_pool(parser, encoder, tmp_path, 30)
     yield matcher
-    store.close()
+    matcher.pool.store.close()
 
 
 def test_a_runner_up_for_a_similar_role_is_rediscovered(small_matcher: Matcher) -> None:

@@ -85,7 +85,7 @@ def esco_queries(esco: Path) -> dict[str, str]:
 
 def open_matcher(home: Path, parser: Parser, encoder: Encoder) -> Matcher:
     store = Store(f"sqlite:///{home / 'pool.db'}")
-    pool = TalentPool(store, home / "index", model=encoder.name, dim=encoder.dim)
+    pool = TalentPool(store, home / "index", model=encoder.key, dim=encoder.dim)
     return Matcher(parser, encoder, pool)
 
 

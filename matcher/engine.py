@@ -92,7 +92,7 @@ class Matcher:
             ):
                 needs[i] = need
         todo = [profile_text(r.resume) for r, need in zip(records, needs, strict=True) if need]
-        vectors = iter(self.encoder.encode(todo)) if todo else iter(())
+        vectors = iter(self.encoder.encode_documents(todo)) if todo else iter(())
         saved = self.pool.upsert(
             [(r, next(vectors) if need else None) for r, need in zip(records, needs, strict=True)]
         )

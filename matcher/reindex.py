@@ -37,7 +37,7 @@ def reindex(
         nonlocal embedded
         todo = [c for c in batch if c.id in stale]
         if todo:
-            vectors = matcher.encoder.encode([profile_text(c.resume) for c in todo])
+            vectors = matcher.encoder.encode_documents([profile_text(c.resume) for c in todo])
             store.put_embeddings(
                 pool.model,
                 [(c.id, text_sha(c.resume.text), v) for c, v in zip(todo, vectors, strict=True)],

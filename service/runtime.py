@@ -27,11 +27,15 @@ class Runtime:
         settings.home.mkdir(parents=True, exist_ok=True)
         if settings.weights_file is not None:
             load_weights(settings.weights_file)  # refuse a bad file before loading the rest
-        encoder = encoder or Encoder(settings.model_path, threads=settings.encoder_threads)
+        encoder = encoder or Encoder(
+            settings.model_path,
+            threads=settings.encoder_threads,
+            windows=settings.document_windows,
+        )
         parser = parser or Parser()
         store = Store(settings.store_url)
         try:
-            pool = TalentPool(store, settings.index_dir, model=encoder.name, dim=encoder.dim)
+            pool = TalentPool(store, settings.index_dir, model=encoder.key, dim=encoder.dim)
         except Exception:
             store.close()
             raise

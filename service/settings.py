@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=50, ge=1)
     model_path: Path | None = Field(default=None, description="Default: the packaged model")
     encoder_threads: int | None = Field(default=None, ge=1)
+    document_windows: int = Field(
+        default=4,  # matcher.encoder.DEFAULT_WINDOWS; not imported, to keep the CLI light
+        ge=1,
+        le=16,
+        description="How many 256-word-piece windows of a résumé are embedded; changing it"
+        " means a re-index",
+    )
     cache_dir: Path | None = Field(
         default=None, description="Derived, rebuildable data; default: HOME/cache"
     )

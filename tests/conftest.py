@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def pool(store: Store, tmp_path: Path, encoder: Encoder) -> TalentPool:
-    return TalentPool(store, tmp_path / "index", model=encoder.name, dim=encoder.dim)
+    return TalentPool(store, tmp_path / "index", model=encoder.key, dim=encoder.dim)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def demo_pool(parser: Parser, encoder: Encoder, home: Path, limit: int) -> Match
     """A matcher over the first ``limit`` demo résumés, stored under ``home``."""
     store = Store(f"sqlite:///{home / 'pool.db'}")
     matcher = Matcher(
-        parser, encoder, TalentPool(store, home / "index", model=encoder.name, dim=encoder.dim)
+        parser, encoder, TalentPool(store, home / "index", model=encoder.key, dim=encoder.dim)
     )
     matcher.upsert(
         [
@@ -125,7 +125,7 @@ def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_pat
         return Matcher(
             parser,
             encoder,
-            TalentPool(store, tmp_path / "index", model=encoder.name, dim=encoder.dim),
+            TalentPool(store, tmp_path / "index", model=encoder.key, dim=encoder.dim),
         )
 
     matcher = open_matcher()

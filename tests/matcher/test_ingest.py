@@ -111,14 +111,14 @@ def test_unchanged_resumes_are_not_embedded_again(
 ) -> None:
     folder = demo_folder(tmp_path, 5)
     first = ingest([folder], matcher, tenant=TENANT)
-    assert counting.texts == 5 and all(r.created for r in first)
+    assert counting.documents == 5 and all(r.created for r in first)
     again = ingest([folder], matcher, tenant=TENANT)
-    assert counting.texts == 5
+    assert counting.documents == 5
     assert [r.candidate_id for r in again] == [r.candidate_id for r in first]
     assert not any(r.created for r in again)
     (folder / "dotin-1.txt").write_text(str(demo_records(5)[4]["text"]) + "\nAlso: Kubernetes\n")
     ingest([folder], matcher, tenant=TENANT)
-    assert counting.texts == 6
+    assert counting.documents == 6
     assert matcher.pool.count() == 5
 
 
@@ -149,8 +149,8 @@ def test_reindex_reparses_embeds_what_is_missing_and_rebuilds(
         from index._schema import EmbeddingRow
 
         session.delete(session.get(EmbeddingRow, victim.id))
-    before = counting.texts
+    before = counting.documents
     report = reindex(matcher)
-    assert report.embedded == 1 and counting.texts == before + 1
+    assert report.embedded == 1 and counting.documents == before + 1
     assert report.indexed == 4
     assert victim.id in matcher.pool.vectors.ids()

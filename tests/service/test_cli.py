@@ -156,6 +156,29 @@ def test_reindex(home: Path, folder: Path) -> None:
     assert "6 candidates: 0 re-parsed, 0 embedded, 6 in the index" in err
 
 
+def test_changing_the_document_windows_asks_for_a_reindex(
+    home: Path, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder
+) -> None:
+    def sized(*_: object, windows: int, **__: object) -> Encoder:
+        copy = Encoder.__new__(Encoder)
+        copy.__dict__.update(encoder.__dict__)
+        copy.windows = windows
+        return copy
+
+    monkeypatch.setattr(service.runtime, "Encoder", sized)
+    monkeypatch.setenv("TALENTMATCH_DOCUMENT_WINDOWS", "1")
+    assert run("ingest", str(folder), "--home", str(home))[0] == 0
+    monkeypatch.delenv("TALENTMATCH_DOCUMENT_WINDOWS")
+    job = tmp_path / "job.txt"
+    job.write_text("Data engineer: Python, SQL, Airflow")
+    code, _, err = run("match", str(job), "--home", str(home))
+    assert code == 1 and "reindex" in err
+    code, _, err = run("reindex", "--home", str(home))
+    assert code == 0
+    assert "6 candidates: 0 re-parsed, 6 embedded, 6 in the index" in err
+    assert run("match", str(job), "--home", str(home), "--json")[0] == 0
+
+
 def test_keys_create_and_revoke(home: Path) -> None:
     code, key, _ = run("keys", "create", "--tenant", "acme", "--home", str(home))
     key = key.strip()

@@ -26,9 +26,45 @@ def encoder() -> Encoder:
     return Encoder()
 
 
+# The PostgreSQL server the store and API tests also run against: `scripts/check.sh` starts
+# one (scripts/postgres.sh) and sets this. Its database is emptied before each test.
+PG_URL = os.environ.get("TALENTMATCH_TEST_DATABASE_URL")
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'pool.db'}")
+def backend() -> str:
+    """The database a test's store runs on; tests/index and tests/service run on both."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'pool.db'}"
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TALENTMATCH_TEST_DATABASE_URL is unset: CI runs the PostgreSQL tests")
+        pytest.skip("no PostgreSQL: `bash scripts/check.sh` starts one (scripts/postgres.sh)")
+    empty_database(PG_URL)
+    return PG_URL
+
+
+def empty_database(url: str) -> None:
+    """Drop everything in the test database's public schema."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store(database_url)
     yield store
     store.close()
 

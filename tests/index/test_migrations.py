@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,8 +14,8 @@ from index._schema import Base
 from models import InvalidInput
 
 
-def test_migrations_build_exactly_the_declared_schema(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'pool.db'}"
+def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
+    url = database_url
     Store(url).close()
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -25,8 +24,8 @@ def test_migrations_build_exactly_the_declared_schema(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_reopening_a_migrated_database_keeps_its_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'pool.db'}"
+def test_reopening_a_migrated_database_keeps_its_data(database_url: str) -> None:
+    url = database_url
     store = Store(url)
     key = store.create_key("acme")
     store.close()
@@ -35,8 +34,8 @@ def test_reopening_a_migrated_database_keeps_its_data(tmp_path: Path) -> None:
     reopened.close()
 
 
-def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'other.db'}"
+def test_a_foreign_database_is_refused_untouched(database_url: str) -> None:
+    url = database_url
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE candidates (id INTEGER PRIMARY KEY, x TEXT)"))
@@ -48,10 +47,10 @@ def test_a_foreign_database_is_refused_untouched(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_upgrading_fills_skill_dates_from_stored_evidence(tmp_path: Path) -> None:
+def test_upgrading_fills_skill_dates_from_stored_evidence(database_url: str) -> None:
     from alembic import command
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = database_url
     engine = create_engine(url)
     resume = {
         "text": "Python developer",
@@ -76,7 +75,7 @@ def test_upgrading_fills_skill_dates_from_stored_evidence(tmp_path: Path) -> Non
             text(
                 "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
                 "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
-                "('acme', 'x', :resume, '[]', '[]', 'sha', 1, '2025-01-01', '2025-01-01')"
+                "('acme', 'x', :resume, '[]', '[]', 'sha', true, '2025-01-01', '2025-01-01')"
             ),
             {"resume": json.dumps(resume)},
         )

@@ -17,10 +17,16 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, shared_cache: Path) -> Settings:
+def settings(tmp_path: Path, shared_cache: Path, database_url: str) -> Settings:
     return Settings(
         home=tmp_path / "home",
+        database_url=database_url,
         max_upload_bytes=64 * 1024,
         cache_dir=shared_cache,
         warm_skill_index=False,

@@ -134,11 +134,24 @@ class TalentPool:
 
     def delete(self, tenant: str, candidate_id: int) -> None:
         """Erase a candidate from the store and the index. Raises NotFound."""
+        self.delete_many([(tenant, candidate_id)])
+
+    def delete_many(self, victims: list[tuple[str, int]]) -> None:
+        """Erase candidates given as (tenant, id) from the store, then from the vector and
+        BM25 indexes, saving the vector index once. Raises NotFound for the first one
+        missing; those before it are erased."""
         with self._lock:
-            self.store.delete(tenant, candidate_id)
-            self.vectors.remove(np.array([candidate_id], dtype=np.int64))
-            self._save(self.vectors)
-            self.lexical.remove(tenant, [candidate_id])
+            done: list[tuple[str, int]] = []
+            try:
+                for tenant, candidate_id in victims:
+                    self.store.delete(tenant, candidate_id)
+                    done.append((tenant, candidate_id))
+            finally:
+                if done:
+                    self.vectors.remove(np.array([i for _, i in done], dtype=np.int64))
+                    self._save(self.vectors)
+                    for tenant in {t for t, _ in done}:
+                        self.lexical.remove(tenant, [i for t, i in done if t == tenant])
 
     def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored."""

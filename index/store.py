@@ -1,4 +1,4 @@
-"""The SQL store: candidates, applications, consent, embeddings and API keys.
+"""The SQL store: candidates, applications, consent, embeddings, API keys and the audit log.
 
 The store is the source of truth; the vector index is derived from its embeddings.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from index import _migrate as migrate
 from index._schema import (
     ApiKeyRow,
     ApplicationRow,
+    AuditCandidateRow,
+    AuditRow,
     CandidateRow,
     CandidateTagRow,
     EmbeddingRow,
@@ -31,12 +34,16 @@ from index._schema import (
 )
 from index.vectors import Ids, Vectors
 from models import (
+    ApiKey,
     Application,
+    AuditAction,
+    AuditEntry,
     Candidate,
     CandidateProfile,
     Consent,
     Feedback,
     Filters,
+    InvalidInput,
     NewCandidate,
     NotFound,
     Outcome,
@@ -46,6 +53,7 @@ from models import (
 )
 
 KEY_PREFIX = "tm_"
+TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def text_sha(text: str) -> str:
@@ -214,12 +222,51 @@ class Store:
         }
 
     def delete(self, tenant: str, candidate_id: int) -> None:
-        """Delete a candidate with its applications and embedding. Raises NotFound."""
+        """Delete a candidate with everything held about them: applications, tags,
+        embedding, feedback (the foreign keys cascade). Raises NotFound."""
         with self.session() as session:
             row = session.get(CandidateRow, candidate_id)
             if row is None or row.tenant != tenant:
                 raise NotFound(f"no candidate {candidate_id}")
             session.delete(row)
+
+    def expired(self, today: dt.date, tenant: str | None = None) -> list[tuple[str, int]]:
+        """(tenant, id) of every candidate past their retention deadline or whose consent
+        was withdrawn: what ``talentmatch purge`` erases."""
+        query = select(CandidateRow.tenant, CandidateRow.id).where(
+            or_(CandidateRow.retention_until < today, CandidateRow.may_contact.is_(False))
+        )
+        if tenant is not None:
+            query = query.where(CandidateRow.tenant == tenant)
+        with self.session() as session:
+            return [(str(t), int(i)) for t, i in session.execute(query.order_by(CandidateRow.id))]
+
+    def export(self, tenant: str, candidate_id: int) -> dict[str, Any]:
+        """Everything held about one candidate (right of access): the record as stored, the
+        parsed résumé, history, consent, tags, recruiters' feedback, which vectors exist, and
+        the audit entries that name them. Raises NotFound."""
+        candidate = self.get(tenant, candidate_id)
+        with self.session() as session:
+            vectors = session.execute(
+                select(EmbeddingRow.model, EmbeddingRow.text_sha).where(
+                    EmbeddingRow.candidate_id == candidate_id
+                )
+            ).all()
+            feedback = session.scalars(
+                select(FeedbackRow)
+                .where(FeedbackRow.tenant == tenant, FeedbackRow.candidate_id == candidate_id)
+                .order_by(FeedbackRow.id)
+            ).all()
+            feedback_out = [_feedback(r).model_dump(mode="json") for r in feedback]
+        return {
+            "candidate": candidate.model_dump(mode="json"),
+            "feedback": feedback_out,
+            "embeddings": [{"model": m, "text_sha256": sha} for m, sha in vectors],
+            "audit": [
+                e.model_dump(mode="json")
+                for e in self.audit_log(tenant, candidate_id=candidate_id, limit=10_000)
+            ],
+        }
 
     def add_application(self, tenant: str, candidate_id: int, app: Application) -> Candidate:
         with self.session() as session:
@@ -493,24 +540,44 @@ class Store:
             _fill_resume(row, resume)
 
     # -- API keys -------------------------------------------------------------------------
-    def create_key(self, tenant: str) -> str:
+    def create_key(self, tenant: str, *, admin: bool = False) -> str:
         """A new API key for ``tenant``; only its hash is stored, so it is shown once."""
+        if not TENANT_NAME.fullmatch(tenant):
+            raise InvalidInput(
+                f"bad tenant name {tenant[:80]!r}: 1-64 letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         with self.session() as session:
-            session.add(ApiKeyRow(tenant=tenant, key_hash=_key_hash(key), prefix=key[:10]))
+            session.add(
+                ApiKeyRow(tenant=tenant, key_hash=_key_hash(key), prefix=key[:10], admin=admin)
+            )
         return key
 
-    def tenant_for_key(self, key: str) -> str | None:
+    def key(self, key: str) -> ApiKey | None:
+        """The live (not revoked) key ``key``, or None."""
         with self.session() as session:
             row = session.scalars(
                 select(ApiKeyRow).where(
                     ApiKeyRow.key_hash == _key_hash(key), ApiKeyRow.revoked_at.is_(None)
                 )
             ).one_or_none()
-            return row.tenant if row else None
+            return _api_key(row) if row else None
 
-    def revoke_key(self, key_or_prefix: str) -> int:
-        """Revoke a key given whole or by its printed prefix; return how many were revoked."""
+    def tenant_for_key(self, key: str) -> str | None:
+        found = self.key(key)
+        return found.tenant if found else None
+
+    def keys(self, tenant: str | None = None) -> list[ApiKey]:
+        """Every key (of ``tenant``), revoked ones included, oldest first."""
+        query = select(ApiKeyRow).order_by(ApiKeyRow.id)
+        if tenant is not None:
+            query = query.where(ApiKeyRow.tenant == tenant)
+        with self.session() as session:
+            return [_api_key(r) for r in session.scalars(query)]
+
+    def revoke_key(self, key_or_prefix: str) -> list[ApiKey]:
+        """Revoke a key given whole or by its printed prefix; return the keys revoked."""
         with self.session() as session:
             rows = session.scalars(
                 select(ApiKeyRow).where(
@@ -523,7 +590,67 @@ class Store:
             ).all()
             for row in rows:
                 row.revoked_at = utcnow()
-            return len(rows)
+            return [_api_key(r) for r in rows]
+
+    # -- audit log ------------------------------------------------------------------------
+    def audit(self, *entries: AuditEntry) -> None:
+        """Append entries to the audit log."""
+        with self.session() as session:
+            for e in entries:
+                session.add(
+                    AuditRow(
+                        tenant=e.tenant,
+                        actor=e.actor,
+                        action=e.action.value,
+                        detail=e.detail,
+                        candidates=[
+                            AuditCandidateRow(position=n, candidate_id=i)
+                            for n, i in enumerate(e.candidate_ids)
+                        ],
+                    )
+                )
+
+    def audit_log(
+        self,
+        tenant: str,
+        *,
+        action: AuditAction | None = None,
+        candidate_id: int | None = None,
+        since: dt.datetime | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        """``tenant``'s audit entries, newest first."""
+        query = select(AuditRow).where(AuditRow.tenant == tenant)
+        if action is not None:
+            query = query.where(AuditRow.action == action.value)
+        if since is not None:
+            query = query.where(AuditRow.at >= since)
+        if candidate_id is not None:
+            query = query.where(
+                AuditRow.id.in_(
+                    select(AuditCandidateRow.audit_id).where(
+                        AuditCandidateRow.candidate_id == candidate_id
+                    )
+                )
+            )
+        query = (
+            query.options(selectinload(AuditRow.candidates))
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+        )
+        with self.session() as session:
+            return [
+                AuditEntry(
+                    id=r.id,
+                    at=_utc(r.at),
+                    tenant=r.tenant,
+                    actor=r.actor,
+                    action=AuditAction(r.action),
+                    candidate_ids=[c.candidate_id for c in r.candidates],
+                    detail=r.detail,
+                )
+                for r in session.scalars(query)
+            ]
 
 
 def _engine(url: str) -> Engine:
@@ -629,6 +756,16 @@ def _feedback(r: FeedbackRow) -> Feedback:
         reason=r.reason,
         features=json.loads(r.features_json),
         created_at=_utc(r.created_at),
+    )
+
+
+def _api_key(r: ApiKeyRow) -> ApiKey:
+    return ApiKey(
+        prefix=r.prefix,
+        tenant=r.tenant,
+        admin=r.admin,
+        created_at=_utc(r.created_at),
+        revoked_at=_utc(r.revoked_at) if r.revoked_at else None,
     )
 
 

@@ -6,6 +6,7 @@ from models.errors import (
     EmptyDocument,
     EncryptedDocument,
     FileTooLarge,
+    Forbidden,
     IndexMismatch,
     InvalidInput,
     NoTextLayer,
@@ -17,7 +18,10 @@ from models.errors import (
     UnsupportedFormat,
 )
 from models.records import (
+    ApiKey,
     Application,
+    AuditAction,
+    AuditEntry,
     Candidate,
     CandidateProfile,
     Consent,
@@ -42,7 +46,11 @@ from models.records import (
 )
 
 __all__ = [
+    "ApiKey",
     "Application",
+    "AuditAction",
+    "AuditEntry",
+    "Forbidden",
     "BadEncoding",
     "Candidate",
     "CandidateProfile",

@@ -78,6 +78,12 @@ class Unauthorized(TalentmatchError):
     code = "unauthorized"
 
 
+class Forbidden(TalentmatchError):
+    """A valid key without the scope the call needs (managing keys needs an admin key)."""
+
+    code = "forbidden"
+
+
 class IndexMismatch(TalentmatchError):
     code = "index_mismatch"
 

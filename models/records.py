@@ -260,3 +260,37 @@ class IndexManifest(Record):
     kind: str
     faiss_version: str
     built_at: dt.datetime
+
+
+class ApiKey(Record):
+    """An API key as stored: never the key itself, only its printed prefix. An admin key
+    also manages keys, of every tenant."""
+
+    prefix: str
+    tenant: str
+    admin: bool = False
+    created_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class AuditAction(StrEnum):
+    READ = "read"
+    EXPORT = "export"
+    MATCH = "match"
+    DELETE = "delete"
+    PURGE = "purge"
+    KEY_CREATED = "key_created"
+    KEY_REVOKED = "key_revoked"
+
+
+class AuditEntry(Record):
+    """Who did what to which candidates, when. Holds internal ids and key prefixes only,
+    never personal data, so it may outlive an erased candidate as proof of the erasure."""
+
+    id: int | None = None
+    at: dt.datetime | None = None
+    tenant: str
+    actor: str
+    action: AuditAction
+    candidate_ids: list[int] = Field(default_factory=list)
+    detail: str | None = None

@@ -16,10 +16,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from models import Filters, IndexMismatch, Job, Outcome, Resume, TalentmatchError
+from models import (
+    AuditAction,
+    AuditEntry,
+    Filters,
+    IndexMismatch,
+    Job,
+    Outcome,
+    Resume,
+    TalentmatchError,
+)
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from index import Store
     from service.runtime import Runtime
 
 app = typer.Typer(
@@ -211,6 +221,15 @@ def match(
                     filters=filters,
                 )
             )
+            runtime.store.audit(
+                AuditEntry(
+                    tenant=tenant,
+                    actor="cli",
+                    action=AuditAction.MATCH,
+                    candidate_ids=[m.candidate_id for m in shortlist.results],
+                    detail=f"mode={'rediscover' if rediscover else 'all'} top_k={top}",
+                )
+            )
         finally:
             runtime.close()
     if as_json:
@@ -377,6 +396,54 @@ def reindex(home: HomeOpt = None) -> None:
     )
 
 
+@app.command()
+def purge(
+    home: HomeOpt = None,
+    today: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Treat this day as today [default: today]"),
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's candidates")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List who would be erased; erase nothing")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase every candidate past their retention deadline or whose consent was withdrawn:
+    the record, history, feedback and vectors. Run it daily (cron, a Kubernetes CronJob)."""
+    day = today.date() if today else dt.date.today()
+    with _failing():
+        runtime = _runtime(home)
+        try:
+            victims = runtime.store.expired(day, tenant)
+            if not dry_run and victims:
+                runtime.matcher.pool.delete_many(victims)
+                runtime.store.audit(
+                    *(
+                        AuditEntry(
+                            tenant=t,
+                            actor="cli",
+                            action=AuditAction.PURGE,
+                            candidate_ids=[i for tt, i in victims if tt == t],
+                            detail=f"retention passed or consent withdrawn as of {day}",
+                        )
+                        for t in sorted({t for t, _ in victims})
+                    )
+                )
+        finally:
+            runtime.close()
+    if as_json:
+        _emit(
+            {
+                "today": str(day),
+                "dry_run": dry_run,
+                "erased": [{"tenant": t, "candidate_id": i} for t, i in victims],
+            }
+        )
+    verb = "would erase" if dry_run else "erased"
+    err.print(f"{verb} {len(victims)} candidate(s) past retention or without consent on {day}")
+
+
 @app.command("tune-weights")
 def tune_weights(
     out_file: Annotated[Path, typer.Option("--out", help="Write the weights here (JSON)")],
@@ -508,21 +575,36 @@ def _demo_key(runtime: Runtime, settings: Settings) -> str:
     return key
 
 
-@keys.command("create")
-def keys_create(
-    tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to")],
-    home: HomeOpt = None,
-) -> None:
-    """Create an API key for a tenant and print it (only this once)."""
+@contextmanager
+def _store(home: Path | None) -> Iterator[Store]:
+    """The store alone (no model): for commands that only read or write records."""
     from index import Store
 
     settings = _settings(home)
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.store_url)
+    with _failing():
+        store = Store(settings.store_url)
     try:
-        sys.stdout.write(store.create_key(tenant) + "\n")
+        yield store
     finally:
         store.close()
+
+
+@keys.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to")],
+    admin: Annotated[
+        bool, typer.Option("--admin", help="The key also manages keys (of every tenant)")
+    ] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Create an API key for a tenant and print it (only this once)."""
+    with _store(home) as store, _failing():
+        key = store.create_key(tenant, admin=admin)
+        store.audit(
+            AuditEntry(tenant=tenant, actor="cli", action=AuditAction.KEY_CREATED, detail=key[:10])
+        )
+    sys.stdout.write(key + "\n")
 
 
 @keys.command("revoke")
@@ -531,18 +613,45 @@ def keys_revoke(
     home: HomeOpt = None,
 ) -> None:
     """Revoke an API key."""
-    from index import Store
-
-    settings = _settings(home)
-    store = Store(settings.store_url)
-    try:
+    with _store(home) as store:
         revoked = store.revoke_key(key)
-    finally:
-        store.close()
+        store.audit(
+            *(
+                AuditEntry(
+                    tenant=k.tenant, actor="cli", action=AuditAction.KEY_REVOKED, detail=k.prefix
+                )
+                for k in revoked
+            )
+        )
     if not revoked:
         err.print("[red]error[/red]: no such active key")
         raise typer.Exit(1)
-    err.print(f"revoked {revoked} key(s)")
+    err.print(f"revoked {len(revoked)} key(s)")
+
+
+@keys.command("list")
+def keys_list(
+    tenant: Annotated[str | None, typer.Option("--tenant", help="Only this tenant's")] = None,
+    json_out: JsonOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """List API keys by prefix (the keys themselves are not stored)."""
+    with _store(home) as store:
+        found = store.keys(tenant)
+    if json_out:
+        for k in found:
+            _emit(k.model_dump(mode="json"))
+        return
+    table = Table("prefix", "tenant", "admin", "created", "revoked")
+    for k in found:
+        table.add_row(
+            k.prefix,
+            k.tenant,
+            "yes" if k.admin else "",
+            f"{k.created_at:%Y-%m-%d %H:%M}" if k.created_at else "",
+            f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "",
+        )
+    out.print(table)
 
 
 def main() -> None:

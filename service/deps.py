@@ -1,4 +1,4 @@
-"""What routes depend on, as ``Annotated`` aliases: the runtime and the caller's tenant."""
+"""What routes depend on, as ``Annotated`` aliases: the runtime, the caller's key and tenant."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher import Matcher
-from models import NotReady, Unauthorized
+from models import ApiKey, Forbidden, NotReady, Unauthorized
 from service.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `talentmatch keys create`")
@@ -31,19 +31,41 @@ def get_matcher(runtime: RuntimeDep) -> Matcher:
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 
 
-def get_tenant(
+def get_caller(
+    request: Request,
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The tenant of the caller's API key. Raises Unauthorized without a valid key."""
+) -> ApiKey:
+    """The caller's API key. Raises Unauthorized without a valid key."""
     if credentials is None:
         if not runtime.settings.auth_required:
-            return runtime.settings.default_tenant
+            caller = ApiKey(prefix="anonymous", tenant=runtime.settings.default_tenant)
+            request.state.caller = caller
+            return caller
         raise Unauthorized("missing API key: send `Authorization: Bearer <key>`")
-    tenant = runtime.store.tenant_for_key(credentials.credentials)
-    if tenant is None:
+    found = runtime.store.key(credentials.credentials)
+    if found is None:
         raise Unauthorized("unknown or revoked API key")
-    return tenant
+    request.state.caller = found  # for the request log
+    return found
+
+
+CallerDep = Annotated[ApiKey, Depends(get_caller)]
+
+
+def get_tenant(caller: CallerDep) -> str:
+    """The tenant of the caller's key: the only one whose data the call sees."""
+    return caller.tenant
 
 
 TenantDep = Annotated[str, Depends(get_tenant)]
+
+
+def get_admin(caller: CallerDep) -> ApiKey:
+    """The caller's key, which must be an admin key. Raises Forbidden otherwise."""
+    if not caller.admin:
+        raise Forbidden("this call needs an admin key (`talentmatch keys create --admin`)")
+    return caller
+
+
+AdminDep = Annotated[ApiKey, Depends(get_admin)]

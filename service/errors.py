@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from models import (
     FileTooLarge,
+    Forbidden,
     IndexMismatch,
     InvalidInput,
     NotFound,
@@ -31,6 +32,7 @@ STATUS: list[tuple[type[TalentmatchError], int]] = [
     (InvalidInput, 422),
     (NotFound, 404),
     (Unauthorized, 401),
+    (Forbidden, 403),
     (IndexMismatch, 409),
     (NotReady, 503),
 ]

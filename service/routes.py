@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import PurePath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
-from models import Application, Feedback, FileTooLarge, InvalidInput, NewCandidate
-from service.deps import MatcherDep, RuntimeDep, TenantDep
+from index import Store
+from models import (
+    ApiKey,
+    Application,
+    AuditAction,
+    AuditEntry,
+    Feedback,
+    FileTooLarge,
+    InvalidInput,
+    NewCandidate,
+    NotFound,
+)
+from service.deps import AdminDep, CallerDep, MatcherDep, RuntimeDep, TenantDep
 from service.schemas import (
+    AuditListOut,
     CandidateIn,
     CandidateOut,
     CandidateUpsert,
     ErrorOut,
+    ExportOut,
     FeedbackIn,
     FeedbackListOut,
     Health,
     JobSkillOut,
+    KeyCreatedOut,
+    KeyIn,
+    KeysOut,
     LinkIn,
     LinkOut,
     LinksOut,
@@ -29,10 +46,24 @@ from service.schemas import (
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorOut} for code in (401, 404, 413, 415, 422)
+    code: {"model": ErrorOut} for code in (401, 403, 404, 413, 415, 422)
 }
 v1 = APIRouter(prefix="/v1", responses=ERRORS)
 probes = APIRouter()
+
+
+def _audit(
+    store: Store, caller: ApiKey, action: AuditAction, ids: list[int], detail: str | None = None
+) -> None:
+    store.audit(
+        AuditEntry(
+            tenant=caller.tenant,
+            actor=caller.prefix,
+            action=action,
+            candidate_ids=ids,
+            detail=detail,
+        )
+    )
 
 
 def _save(matcher: MatcherDep, new: NewCandidate, response: Response) -> CandidateOut:
@@ -121,20 +152,36 @@ def upsert_candidate(
     "/candidates/by-external-id/{external_id}", response_model=CandidateOut, tags=["candidates"]
 )
 def read_candidate_by_external_id(
-    external_id: str, runtime: RuntimeDep, tenant: TenantDep
+    external_id: str, runtime: RuntimeDep, caller: CallerDep
 ) -> CandidateOut:
-    return CandidateOut.of(runtime.store.find_external(tenant, external_id))
+    candidate = runtime.store.find_external(caller.tenant, external_id)
+    _audit(runtime.store, caller, AuditAction.READ, [candidate.id])
+    return CandidateOut.of(candidate)
 
 
 @v1.get("/candidates/{candidate_id}", response_model=CandidateOut, tags=["candidates"])
-def read_candidate(candidate_id: int, runtime: RuntimeDep, tenant: TenantDep) -> CandidateOut:
-    return CandidateOut.of(runtime.store.get(tenant, candidate_id))
+def read_candidate(candidate_id: int, runtime: RuntimeDep, caller: CallerDep) -> CandidateOut:
+    candidate = runtime.store.get(caller.tenant, candidate_id)
+    _audit(runtime.store, caller, AuditAction.READ, [candidate.id])
+    return CandidateOut.of(candidate)
 
 
-@v1.delete("/candidates/{candidate_id}", status_code=204, tags=["candidates"])
-def delete_candidate(candidate_id: int, matcher: MatcherDep, tenant: TenantDep) -> Response:
-    """Erase a candidate: the record, its history and its vector."""
-    matcher.pool.delete(tenant, candidate_id)
+@v1.get("/candidates/{candidate_id}/export", response_model=ExportOut, tags=["privacy"])
+def export_candidate(candidate_id: int, runtime: RuntimeDep, caller: CallerDep) -> ExportOut:
+    """Everything held about one candidate (right of access), this export included in
+    its audit entries."""
+    runtime.store.get(caller.tenant, candidate_id)  # NotFound before anything is logged
+    _audit(runtime.store, caller, AuditAction.EXPORT, [candidate_id])
+    held = runtime.store.export(caller.tenant, candidate_id)
+    return ExportOut.model_validate({"exported_at": dt.datetime.now(dt.UTC), **held})
+
+
+@v1.delete("/candidates/{candidate_id}", status_code=204, tags=["candidates", "privacy"])
+def delete_candidate(candidate_id: int, matcher: MatcherDep, caller: CallerDep) -> Response:
+    """Erase a candidate: the record, history, tags, consent, feedback on them and their
+    vector, from the store and from both indexes. The audit log keeps only the id."""
+    matcher.pool.delete(caller.tenant, candidate_id)
+    _audit(matcher.pool.store, caller, AuditAction.DELETE, [candidate_id])
     return Response(status_code=204)
 
 
@@ -152,15 +199,22 @@ def add_application(
 
 
 @v1.post("/match", response_model=ShortlistOut, tags=["match"])
-def match(body: MatchIn, matcher: MatcherDep, tenant: TenantDep) -> ShortlistOut:
+def match(body: MatchIn, matcher: MatcherDep, caller: CallerDep) -> ShortlistOut:
     """Rank the caller's talent pool for a job description."""
     shortlist = matcher.match(
         body.job.text,
         title=body.job.title,
         k=body.top_k,
-        tenant=tenant,
+        tenant=caller.tenant,
         rediscover=body.mode == "rediscover",
         filters=body.filters,
+    )
+    _audit(
+        matcher.pool.store,
+        caller,
+        AuditAction.MATCH,
+        [m.candidate_id for m in shortlist.results],
+        f"mode={body.mode} top_k={body.top_k}",
     )
     return ShortlistOut.of(shortlist)
 
@@ -228,3 +282,59 @@ def list_feedback(
 ) -> FeedbackListOut:
     """The caller's feedback, oldest first; for one job with `job_id`."""
     return FeedbackListOut.of(matcher.pool.store.feedback(tenant, job_id))
+
+
+@v1.get("/audit", response_model=AuditListOut, tags=["privacy"])
+def read_audit_log(
+    runtime: RuntimeDep,
+    tenant: TenantDep,
+    action: AuditAction | None = None,
+    candidate_id: int | None = None,
+    since: dt.datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> AuditListOut:
+    """The caller's tenant's audit log, newest first: who (key prefix) read, matched,
+    exported or erased which candidates (internal ids), and when."""
+    entries = runtime.store.audit_log(
+        tenant, action=action, candidate_id=candidate_id, since=since, limit=limit
+    )
+    return AuditListOut(entries=entries)
+
+
+@v1.post("/keys", status_code=201, response_model=KeyCreatedOut, tags=["keys"])
+def create_key(body: KeyIn, runtime: RuntimeDep, admin: AdminDep) -> KeyCreatedOut:
+    """Create an API key for a tenant (admin keys only). The key is in this answer once."""
+    key = runtime.store.create_key(body.tenant, admin=body.admin)
+    created = runtime.store.key(key)
+    assert created is not None
+    runtime.store.audit(
+        AuditEntry(
+            tenant=body.tenant, actor=admin.prefix, action=AuditAction.KEY_CREATED, detail=key[:10]
+        )
+    )
+    return KeyCreatedOut(key=key, **created.model_dump())
+
+
+@v1.get("/keys", response_model=KeysOut, tags=["keys"])
+def list_keys(runtime: RuntimeDep, _: AdminDep, tenant: str | None = None) -> KeysOut:
+    """Every key by prefix, revoked ones included (admin keys only)."""
+    return KeysOut(keys=runtime.store.keys(tenant))
+
+
+@v1.delete("/keys/{prefix}", status_code=204, tags=["keys"])
+def revoke_key(prefix: str, runtime: RuntimeDep, admin: AdminDep) -> Response:
+    """Revoke a key by its 10-character prefix (admin keys only)."""
+    if len(prefix) != 10:
+        raise InvalidInput("give the key's first 10 characters, as `GET /v1/keys` lists them")
+    revoked = runtime.store.revoke_key(prefix)
+    if not revoked:
+        raise NotFound(f"no active key {prefix}")
+    runtime.store.audit(
+        *(
+            AuditEntry(
+                tenant=k.tenant, actor=admin.prefix, action=AuditAction.KEY_REVOKED, detail=k.prefix
+            )
+            for k in revoked
+        )
+    )
+    return Response(status_code=204)

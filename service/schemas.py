@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models import (
+    ApiKey,
     Application,
+    AuditEntry,
     Candidate,
     Consent,
     Feedback,
@@ -249,6 +251,45 @@ class ShortlistOut(BaseModel):
     @classmethod
     def of(cls, shortlist: Shortlist) -> ShortlistOut:
         return cls.model_validate(shortlist.model_dump())
+
+
+class EmbeddingOut(BaseModel):
+    model: str = Field(description="The model and window count the vector was made with")
+    text_sha256: str = Field(description="Hash of the text embedded")
+
+
+class ExportOut(BaseModel):
+    """Everything held about one candidate (right of access): the stored record with the
+    résumé text and what was parsed from it, history, consent, tags, recruiters' feedback,
+    the vectors held (not their values), and the audit entries that name the candidate."""
+
+    exported_at: dt.datetime
+    candidate: Candidate
+    feedback: list[Feedback]
+    embeddings: list[EmbeddingOut]
+    audit: list[AuditEntry]
+
+
+class KeyIn(Body):
+    tenant: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="The tenant the key belongs to",
+    )
+    admin: bool = Field(default=False, description="Whether the key also manages keys")
+
+
+class KeyCreatedOut(ApiKey):
+    key: str = Field(description="The key itself: shown this once, stored only as a hash")
+
+
+class KeysOut(BaseModel):
+    keys: list[ApiKey]
+
+
+class AuditListOut(BaseModel):
+    entries: list[AuditEntry]
 
 
 class ErrorOut(BaseModel):

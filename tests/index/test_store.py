@@ -107,9 +107,9 @@ def test_api_keys_are_stored_hashed_and_can_be_revoked(store: Store) -> None:
     with store.session() as session:
         row = session.scalars(select(ApiKeyRow)).one()
         assert key not in (row.key_hash, row.prefix)
-    assert store.revoke_key(key[:10]) == 1
+    assert [k.tenant for k in store.revoke_key(key[:10])] == ["acme"]
     assert store.tenant_for_key(key) is None
-    assert store.revoke_key(key) == 0
+    assert store.revoke_key(key) == []
 
 
 def test_a_sqlite_file_in_a_new_folder(tmp_path: Path) -> None:

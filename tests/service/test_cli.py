@@ -179,6 +179,49 @@ def test_changing_the_document_windows_asks_for_a_reindex(
     assert run("match", str(job), "--home", str(home), "--json")[0] == 0
 
 
+def test_purge_erases_who_is_past_retention_or_withdrew_consent(home: Path, tmp_path: Path) -> None:
+    texts = [str(r["text"]) for r in demo_records(limit=4)]
+    consents = [
+        {"may_contact": True, "retention_until": "2026-01-31"},  # past by February
+        {"may_contact": False},  # withdrew
+        {"may_contact": True, "retention_until": "2026-02-01"},  # the last day counts
+        {"may_contact": True},
+    ]
+    records = tmp_path / "pool.jsonl"
+    records.write_text(
+        "".join(
+            json.dumps({"id": f"c{i}", "text": t, "consent": c}) + "\n"
+            for i, (t, c) in enumerate(zip(texts, consents, strict=True))
+        )
+    )
+    assert run("ingest", str(records), "--home", str(home))[0] == 0
+    code, out, err = run("purge", "--home", str(home), "--today", "2026-02-01", "--dry-run")
+    assert code == 0 and "would erase 2 candidate(s)" in err
+
+    code, out, err = run("purge", "--home", str(home), "--today", "2026-02-01", "--json")
+    assert code == 0 and "erased 2 candidate(s)" in err
+    erased = json.loads(out)["erased"]
+    from index import Store
+
+    store = Store(Settings(home=home).store_url)
+    try:
+        left = {c.external_id for c in store.iter_candidates("default")}
+        assert left == {"c2", "c3"}
+        [entry] = store.audit_log("default")
+        assert entry.action == "purge" and entry.actor == "cli"
+        assert sorted(entry.candidate_ids) == sorted(e["candidate_id"] for e in erased)
+    finally:
+        store.close()
+    runtime = Runtime.open(Settings(home=home))
+    try:
+        assert set(runtime.matcher.pool.vectors.ids()) == {
+            c.id for c in runtime.store.iter_candidates()
+        }
+    finally:
+        runtime.close()
+    assert "erased 0" in run("purge", "--home", str(home), "--today", "2026-02-01")[2]
+
+
 def test_keys_create_and_revoke(home: Path) -> None:
     code, key, _ = run("keys", "create", "--tenant", "acme", "--home", str(home))
     key = key.strip()
@@ -188,9 +231,21 @@ def test_keys_create_and_revoke(home: Path) -> None:
     store = Store(Settings(home=home).store_url)
     try:
         assert store.tenant_for_key(key) == "acme"
+        code, admin, _ = run("keys", "create", "--tenant", "ops", "--admin", "--home", str(home))
+        assert code == 0 and store.key(admin.strip()) == store.keys("ops")[0]
+        assert store.keys("ops")[0].admin and not store.keys("acme")[0].admin
+        code, listed, _ = run("keys", "list", "--home", str(home), "--json")
+        assert [(k["tenant"], k["admin"]) for k in json_lines(listed)] == [
+            ("acme", False),
+            ("ops", True),
+        ]
+        assert key not in listed and admin.strip() not in listed
         assert run("keys", "revoke", key[:10], "--home", str(home))[0] == 0
         assert store.tenant_for_key(key) is None
         assert run("keys", "revoke", key, "--home", str(home))[0] == 1
+        assert [e.action for e in store.audit_log("acme")] == ["key_revoked", "key_created"]
+        code, _, err = run("keys", "create", "--tenant", "no spaces", "--home", str(home))
+        assert code == 1 and "invalid_input" in err
     finally:
         store.close()
 

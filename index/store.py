@@ -282,6 +282,14 @@ class Store:
             session.flush()
             return _candidate(row)
 
+    def counts(self) -> dict[str, int]:
+        """tenant → how many candidates it holds."""
+        with self.session() as session:
+            rows = session.execute(
+                select(CandidateRow.tenant, func.count()).group_by(CandidateRow.tenant)
+            ).all()
+        return {str(t): int(n) for t, n in rows}
+
     def count(self, tenant: str | None = None) -> int:
         with self.session() as session:
             query = select(func.count()).select_from(CandidateRow)

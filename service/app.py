@@ -1,19 +1,25 @@
-"""The FastAPI application: heavy objects load once in the lifespan."""
+"""The FastAPI application. The pool loads in a background thread, so that the process
+answers /healthz at once and /readyz (503) until it is ready."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service import errors
+from service.observability import Metrics, observe_request
 from service.routes import probes, v1
 from service.runtime import Runtime
 from service.settings import Settings
 
 API_VERSION = "0.1.0"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -22,24 +28,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = runtime is None
-        app.state.runtime = runtime or Runtime.open(settings)
         stop = threading.Event()
-        warm = threading.Thread(
-            target=app.state.runtime.linker.label_vectors, args=(stop,), name="warm-skill-index"
-        )
-        if settings.warm_skill_index:
-            # About 45 s on first start (then cached): not on the first linking request.
-            warm.start()
+        app.state.runtime = runtime
+        app.state.startup_error = None
+
+        def load() -> None:
+            if app.state.runtime is None:
+                try:
+                    opened = Runtime.open(settings)
+                except Exception as exc:
+                    app.state.startup_error = exc
+                    log.exception("the talent pool failed to load")
+                    return
+                if stop.is_set():  # shut down while loading
+                    opened.close()
+                    return
+                app.state.runtime = opened
+                log.info("talent pool loaded: %d candidates", opened.matcher.pool.count())
+            if settings.warm_skill_index and not stop.is_set():
+                # About 45 s on first start (then cached): not on the first linking request.
+                app.state.runtime.linker.label_vectors(stop)
+
+        loader = threading.Thread(target=load, name="load-pool")
+        loader.start()
         try:
             yield
         finally:
             # Stop embedding between chunks and wait: a thread left inside torch when the
             # interpreter exits aborts the process.
             stop.set()
-            if warm.is_alive():
-                warm.join()
-            if own:
+            loader.join()
+            if runtime is None and app.state.runtime is not None:
                 app.state.runtime.close()
             app.state.runtime = None
 
@@ -49,6 +68,24 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         description="Matching and talent rediscovery for recruiting CRMs.",
         lifespan=lifespan,
     )
+    app.state.runtime = None
+    app.state.startup_error = None
+    metrics = Metrics(lambda: app.state.runtime)
+    app.state.metrics = metrics
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        return await observe_request(request, call_next, metrics)
+
+    # Outermost: every log line of a request carries its id; the response echoes it.
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     errors.install(app)
     app.include_router(v1)
     app.include_router(probes)

@@ -485,11 +485,19 @@ def serve(
     import uvicorn
 
     from service.app import create_app
+    from service.observability import configure_logging
 
     settings = _settings(home).model_copy(
         update={k: v for k, v in (("host", host), ("port", port)) if v}
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    configure_logging(settings.log_format, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 DEMO_TENANT = "demo"
@@ -552,11 +560,15 @@ def demo(
         runtime.close()
         return
     try:
+        from service.observability import configure_logging
+
+        configure_logging("text", settings.log_level)  # a person reads the demo's log
         uvicorn.run(
             create_app(settings, runtime=runtime),
             host=settings.host,
             port=settings.port,
-            log_level="info",
+            log_config=None,
+            access_log=False,
         )
     finally:
         runtime.close()

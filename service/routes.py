@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import PurePath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from index import Store
 from models import (
@@ -19,8 +19,17 @@ from models import (
     InvalidInput,
     NewCandidate,
     NotFound,
+    NotReady,
+    TalentmatchError,
 )
-from service.deps import AdminDep, CallerDep, MatcherDep, RuntimeDep, TenantDep
+from service.deps import (
+    AdminDep,
+    CallerDep,
+    MatcherDep,
+    RuntimeDep,
+    TenantDep,
+    get_runtime,
+)
 from service.schemas import (
     AuditListOut,
     CandidateIn,
@@ -237,17 +246,29 @@ def link_skills(body: LinkIn, runtime: RuntimeDep, _: TenantDep) -> LinksOut:
     return LinksOut(links=[LinkOut.model_validate(link, from_attributes=True) for link in links])
 
 
-@probes.get("/healthz", response_model=Health, tags=["operations"])
-def healthz() -> Health:
-    """The process is up."""
+def _startup_failure(request: Request) -> None:
+    error = request.app.state.startup_error
+    if error is not None:
+        message = error.message if isinstance(error, TalentmatchError) else type(error).__name__
+        raise NotReady(f"the talent pool failed to load ({message}); see the service log")
+
+
+@probes.get(
+    "/healthz", response_model=Health, tags=["operations"], responses={503: {"model": ErrorOut}}
+)
+def healthz(request: Request) -> Health:
+    """The process is up; 503 when the pool failed to load (restart it)."""
+    _startup_failure(request)
     return Health(status="ok")
 
 
 @probes.get(
     "/readyz", response_model=Health, tags=["operations"], responses={503: {"model": ErrorOut}}
 )
-def readyz(runtime: RuntimeDep) -> Health:
-    """The pool is loaded and the index answers."""
+def readyz(request: Request) -> Health:
+    """The pool is loaded and the index answers; 503 while it loads, or if it failed to."""
+    _startup_failure(request)
+    runtime = get_runtime(request)
     manifest = runtime.matcher.pool.manifest()
     return Health(
         status="ready",

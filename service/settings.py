@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
         default=None,
         description="Scoring weights (JSON) from scripts/tune_weights.py; default: the built-in",
     )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="Service logs on stderr: one JSON object a line, or text"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     warm_skill_index: bool = Field(
         default=True, description="Embed the skill labels for linking at start-up, not on first use"
     )

@@ -288,8 +288,8 @@ def test_shutdown_stops_warming_the_skill_index(
     runtime = Runtime.open(warm, parser=parser, encoder=encoder)
     try:
         with TestClient(create_app(warm, runtime=runtime)):
-            assert any(t.name == "warm-skill-index" for t in threading.enumerate())
-        assert not any(t.name == "warm-skill-index" for t in threading.enumerate())
+            assert any(t.name == "load-pool" for t in threading.enumerate())
+        assert not any(t.name == "load-pool" for t in threading.enumerate())
         # Stopped before the end: nothing half-built was cached.
         assert not list(fresh.glob("skill-labels-*.npy"))
     finally:

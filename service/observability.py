@@ -1,0 +1,170 @@
+"""What operators see: JSON logs with request ids, and Prometheus metrics.
+
+Logs never hold personal data: a request is logged by its route template
+(``/v1/candidates/{candidate_id}``, never the id or an external id), method, status, time,
+tenant and key prefix; no query strings, bodies or names.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from asgi_correlation_id import CorrelationIdFilter
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.registry import Collector
+from pythonjsonlogger.json import JsonFormatter
+from starlette.requests import Request
+from starlette.responses import Response
+
+access_log = logging.getLogger("talentmatch.access")
+
+# Seconds; a match is ~50–300 ms, an upload with a long PDF can take seconds.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def configure_logging(
+    fmt: str = "json", level: str = "INFO", stream: IO[str] | None = None
+) -> None:
+    """One handler on stderr (or ``stream``) for the whole process: a JSON object a line
+    (``json``) or plain text (``text``), each record with the request id it was logged
+    under."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(CorrelationIdFilter(default_value="-"))
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{correlation_id}",
+                style="{",
+                rename_fields={
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                    "correlation_id": "request_id",
+                },
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s")
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's access log prints raw paths, which can hold external ids: ours replaces it.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def route_of(request: Request) -> str:
+    """The template of the route a request was routed to (``/v1/candidates/{candidate_id}``),
+    or ``unmatched``: never the raw path."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
+
+
+class Metrics:
+    """The app's Prometheus registry: request counts and latencies by route template, and,
+    read at each scrape, readiness, pool size per tenant and the index's version."""
+
+    def __init__(self, state: Callable[[], Any]) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "talentmatch_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "talentmatch_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(PoolCollector(state))
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+
+class PoolCollector(Collector):
+    """Gauges read from the runtime when Prometheus scrapes (None while it loads)."""
+
+    def __init__(self, state: Callable[[], Any]) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
+        runtime = self.state()
+        ready = GaugeMetricFamily("talentmatch_ready", "1 once the pool is loaded and serving")
+        ready.add_metric([], 0.0 if runtime is None else 1.0)
+        yield ready
+        if runtime is None:
+            return
+        pool = runtime.matcher.pool
+        sizes = GaugeMetricFamily(
+            "talentmatch_pool_candidates", "Candidates stored, by tenant", labels=["tenant"]
+        )
+        for tenant, count in sorted(pool.store.counts().items()):
+            sizes.add_metric([tenant], float(count))
+        yield sizes
+        vectors = GaugeMetricFamily("talentmatch_index_vectors", "Vectors in the FAISS index")
+        vectors.add_metric([], float(pool.count()))
+        yield vectors
+        manifest = pool.manifest()
+        if manifest is not None:
+            info = InfoMetricFamily("talentmatch_index", "The index's version: what built it")
+            info.add_metric(
+                [],
+                {
+                    "model": manifest.model,
+                    "kind": manifest.kind,
+                    "faiss_version": manifest.faiss_version,
+                    "built_at": manifest.built_at.isoformat(),
+                },
+            )
+            yield info
+            built = GaugeMetricFamily(
+                "talentmatch_index_built_timestamp_seconds", "When the index file was last saved"
+            )
+            built.add_metric([], manifest.built_at.timestamp())
+            yield built
+
+
+async def observe_request(
+    request: Request, call_next: Callable[[Request], Any], metrics: Metrics
+) -> Response:
+    """Time a request, count it, and log one line about it (no personal data)."""
+    start = time.perf_counter()
+    status = 500
+    try:
+        response: Response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        seconds = time.perf_counter() - start
+        route = route_of(request)
+        if route != "/metrics":
+            metrics.observe(request.method, route, status, seconds)
+        caller = getattr(request.state, "caller", None)
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            route,
+            status,
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                "tenant": caller.tenant if caller else None,
+                "key": caller.prefix if caller else None,
+            },
+        )

@@ -3,6 +3,7 @@
 from models.errors import (
     BadEncoding,
     CorruptDocument,
+    DocumentTooComplex,
     EmptyDocument,
     EncryptedDocument,
     FileTooLarge,
@@ -59,6 +60,7 @@ __all__ = [
     "Contact",
     "Feedback",
     "CorruptDocument",
+    "DocumentTooComplex",
     "EmptyDocument",
     "EncryptedDocument",
     "FileTooLarge",

@@ -70,6 +70,13 @@ class BadEncoding(ParseError):
     code = "bad_encoding"
 
 
+class DocumentTooComplex(ParseError):
+    """Reading the document took more time or memory than one document may (a
+    decompression bomb, a never-ending PDF)."""
+
+    code = "document_too_complex"
+
+
 class NotFound(TalentmatchError):
     code = "not_found"
 

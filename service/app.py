@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models import FileTooLarge
 from service import errors
 from service.observability import Metrics, observe_request
 from service.routes import probes, v1
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ) -> Response:
         return await observe_request(request, call_next, metrics)
 
+    # Room for a file at the upload limit and its multipart framing.
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 256 * 1024)
     # Outermost: every log line of a request carries its id; the response echoes it.
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
 
@@ -90,3 +94,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(v1)
     app.include_router(probes)
     return app
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes before they are read into memory: a
+    declared length over it gets 413 ``request_too_large`` at once; a chunked body that
+    grows past it stops being read, and the request fails as unreadable (422)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = errors.error_response(
+                413, "request_too_large", f"the request body is over {self.limit:,} bytes"
+            )
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise FileTooLarge(f"the request body grew over {self.limit:,} bytes")
+            return message
+
+        await self.app(scope, counted, send)

@@ -42,7 +42,7 @@ def status_of(exc: TalentmatchError) -> int:
     return next((status for cls, status in STATUS if isinstance(exc, cls)), 400)
 
 
-def _error(
+def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
@@ -53,7 +53,7 @@ def install(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: TalentmatchError) -> JSONResponse:
         status = status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return _error(status, exc.code, exc.message, headers)
+        return error_response(status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,14 +61,26 @@ def install(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
             for e in exc.errors()[:10]
         ]
-        return _error(422, "invalid_request", "; ".join(problems))
+        return error_response(422, "invalid_request", "; ".join(problems))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
-        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+        if exc.status_code == 400:
+            # A body that cannot be decoded at all (bad UTF-8, JSON nested past the
+            # parser's depth, broken multipart): the same answer as any invalid body.
+            message = f"the body could not be read: {exc.detail}"
+            return error_response(422, "invalid_request", message)
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            413: "request_too_large",
+        }
+        return error_response(
+            exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
 
     @app.exception_handler(Exception)
     async def internal(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return _error(500, "internal_error", "the service failed to answer; see its log")
+        return error_response(500, "internal_error", "the service failed to answer; see its log")

@@ -119,9 +119,11 @@ def upload_candidate(
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise FileTooLarge(f"{name}: over the upload limit of {limit:,} bytes")
-    resume = matcher.parser.parse_resume_bytes(
+    # Read in a worker process limited in time and memory: a hostile file costs a 422.
+    text, fmt = runtime.sandbox.extract(
         data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
     )
+    resume = matcher.parser.parse_resume_text(text, fmt=fmt)
     ext = external_id or PurePath(name).stem
     if not ext:
         raise InvalidInput("no external_id and no file name to take it from")

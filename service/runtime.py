@@ -9,6 +9,7 @@ from index import Store, TalentPool
 from matcher import WEIGHTS, Encoder, Matcher, SkillLinker
 from matcher.tuning import load_weights
 from parsing import Parser
+from parsing.sandbox import DocumentSandbox
 from service.settings import Settings
 
 
@@ -17,6 +18,7 @@ class Runtime:
     settings: Settings
     matcher: Matcher
     linker: SkillLinker
+    sandbox: DocumentSandbox
 
     @classmethod
     def open(
@@ -41,7 +43,13 @@ class Runtime:
             raise
         linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
         weights = load_weights(settings.weights_file) if settings.weights_file else WEIGHTS
-        runtime = cls(settings, Matcher(parser, encoder, pool, weights=weights), linker)
+        sandbox = DocumentSandbox(
+            settings.parse_workers,
+            timeout=settings.parse_timeout_seconds,
+            memory_mb=settings.parse_memory_mb,
+        )
+        matcher = Matcher(parser, encoder, pool, weights=weights)
+        runtime = cls(settings, matcher, linker, sandbox)
         # What is loaded now lives as long as the process: leave it out of the garbage
         # collector's full passes, which otherwise stall a match now and then by ~0.5 s.
         gc.freeze()
@@ -52,4 +60,5 @@ class Runtime:
         return self.matcher.pool.store
 
     def close(self) -> None:
+        self.sandbox.close()
         self.store.close()

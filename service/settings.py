@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     default_tenant: str = Field(default="default", min_length=1, max_length=64)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_pages: int = Field(default=50, ge=1)
+    parse_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Longest one uploaded document may take to read"
+    )
+    parse_memory_mb: int = Field(
+        default=1024, ge=256, description="Most memory a process reading one document may use"
+    )
+    parse_workers: int = Field(default=2, ge=1, description="Processes reading uploads")
     model_path: Path | None = Field(default=None, description="Default: the packaged model")
     encoder_threads: int | None = Field(default=None, ge=1)
     document_windows: int = Field(

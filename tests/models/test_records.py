@@ -34,7 +34,7 @@ def test_every_error_has_its_own_code_and_keeps_its_message() -> None:
         and issubclass(getattr(models, name), TalentmatchError)
     ]
     codes = [e.code for e in errors]
-    assert len(codes) == len(set(codes)) == 15
+    assert len(codes) == len(set(codes)) == 16
     for error in errors:
         with pytest.raises(TalentmatchError) as info:
             raise error("what went wrong")

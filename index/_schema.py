@@ -64,7 +64,7 @@ class CandidateRow(Base):
         passive_deletes=True,
         order_by="ApplicationRow.id",
     )
-    embedding: Mapped[EmbeddingRow | None] = relationship(
+    embeddings: Mapped[list[EmbeddingRow]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
     tags: Mapped[list[CandidateTagRow]] = relationship(
@@ -100,14 +100,16 @@ class ApplicationRow(Base):
 
 
 class EmbeddingRow(Base):
-    """The résumé vector, kept so the index can be rebuilt without re-embedding."""
+    """The résumé vector, kept so the index can be rebuilt without re-embedding; one per
+    model key, so that a re-index to a new model leaves the old vectors whole until it
+    has finished."""
 
     __tablename__ = "embeddings"
 
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
     )
-    model: Mapped[str] = mapped_column(String(256))
+    model: Mapped[str] = mapped_column(String(256), primary_key=True)
     text_sha: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 

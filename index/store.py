@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, make_url, or_, select, true
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    make_url,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from index import _migrate as migrate
@@ -107,7 +117,7 @@ class Store:
                     .options(
                         selectinload(CandidateRow.applications),
                         selectinload(CandidateRow.tags),
-                        selectinload(CandidateRow.embedding),
+                        selectinload(CandidateRow.embeddings),
                     )
                 ).one_or_none()
                 created = row is None
@@ -120,11 +130,15 @@ class Store:
                 if new.applications:
                     row.applications = [_application_row(a) for a in new.applications]
                 if vector is not None:
-                    row.embedding = EmbeddingRow(
-                        model=model,
-                        text_sha=row.text_sha,
-                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
-                    )
+                    # Vectors of other models stay (a re-index may be under way); this
+                    # model's is replaced.
+                    row.embeddings = [e for e in row.embeddings if e.model != model] + [
+                        EmbeddingRow(
+                            model=model,
+                            text_sha=row.text_sha,
+                            vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                        )
+                    ]
                 session.flush()
                 out.append((_candidate(row), created))
         return out
@@ -539,6 +553,13 @@ class Store:
                         vector=np.asarray(vector, dtype=np.float32).tobytes(),
                     )
                 )
+
+    def drop_embeddings_except(self, model: str) -> int:
+        """Delete the vectors of every other model (after a re-index to ``model`` has
+        finished); return how many."""
+        with self.session() as session:
+            result = session.execute(delete(EmbeddingRow).where(EmbeddingRow.model != model))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def replace_resume(self, candidate_id: int, resume: Resume) -> None:
         with self.session() as session:

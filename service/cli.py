@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shlex
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,6 @@ from models import (
     AuditAction,
     AuditEntry,
     Filters,
-    IndexMismatch,
     Job,
     Outcome,
     Resume,
@@ -68,21 +69,13 @@ def _failing() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _runtime(home: Path | None, *, replace_mismatched_index: bool = False) -> Runtime:
-    """Open the pool; with ``replace_mismatched_index``, an index built by another model
-    is dropped (to be rebuilt) instead of refused."""
+def _runtime(home: Path | None, *, index_dir: Path | None = None) -> Runtime:
+    """Open the pool (its vector index in ``index_dir``, by default the home's)."""
     from service.runtime import Runtime
 
     settings = _settings(home)
     with err.status("Loading the model, taxonomy and pool…"):
-        try:
-            return Runtime.open(settings)
-        except IndexMismatch as exc:
-            if not replace_mismatched_index:
-                raise
-            err.print(f"[yellow]{exc.message}[/yellow]; rebuilding", highlight=False)
-            (settings.index_dir / "manifest.json").unlink()
-            return Runtime.open(settings)
+        return Runtime.open(settings, index_dir=index_dir)
 
 
 def _progress() -> Progress:
@@ -378,8 +371,14 @@ def reindex(home: HomeOpt = None) -> None:
     rebuild the vector index."""
     from matcher import reindex as run_reindex
 
+    settings = _settings(home)
+    # The new index is built beside the live one and replaces it only once complete; the
+    # vectors of the old model stay in the store until then. Killed half-way, the service
+    # still opens on the old index, and a second run embeds only what is still missing.
+    staging = settings.home / "index.next"
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
     with _failing():
-        runtime = _runtime(home, replace_mismatched_index=True)
+        runtime = _runtime(home, index_dir=staging)
         try:
             with _progress() as progress:
                 task = progress.add_task("Re-indexing", total=None)
@@ -388,6 +387,8 @@ def reindex(home: HomeOpt = None) -> None:
                     on_total=lambda n: progress.update(task, total=n),
                     on_advance=lambda n: progress.advance(task, n),
                 )
+            _replace_dir(staging, settings.index_dir)
+            runtime.store.drop_embeddings_except(runtime.matcher.pool.model)
         finally:
             runtime.close()
     err.print(
@@ -442,6 +443,17 @@ def purge(
         )
     verb = "would erase" if dry_run else "erased"
     err.print(f"{verb} {len(victims)} candidate(s) past retention or without consent on {day}")
+
+
+def _replace_dir(new: Path, live: Path) -> None:
+    """Put folder ``new`` in the place of ``live``. Between the two renames there is no
+    index; the pool then rebuilds one from the store's vectors when it opens."""
+    old = live.with_name(live.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if live.exists():
+        os.replace(live, old)
+    os.replace(new, live)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @app.command("tune-weights")

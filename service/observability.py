@@ -34,6 +34,7 @@ def configure_logging(
     (``json``) or plain text (``text``), each record with the request id it was logged
     under."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setLevel(level.upper())  # also for libraries that set their own loggers' level
     handler.addFilter(CorrelationIdFilter(default_value="-"))
     if fmt == "json":
         handler.setFormatter(

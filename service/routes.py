@@ -7,6 +7,7 @@ from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import Path as FastPath
 
 from index import Store
 from models import (
@@ -58,6 +59,12 @@ ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut} for code in (401, 403, 404, 413, 415, 422)
 }
 v1 = APIRouter(prefix="/v1", responses=ERRORS)
+UPDATED: dict[int | str, dict[str, object]] = {
+    200: {"model": CandidateOut, "description": "Updated: a candidate with this external id"}
+}
+# Ids are SQL BIGINTs: a larger number is refused as invalid, not looked up.
+MAX_ID = 2**63 - 1
+CandidateIdPath = Annotated[int, FastPath(ge=1, le=MAX_ID)]
 probes = APIRouter()
 
 
@@ -81,7 +88,13 @@ def _save(matcher: MatcherDep, new: NewCandidate, response: Response) -> Candida
     return CandidateOut.of(candidate)
 
 
-@v1.post("/candidates", status_code=201, response_model=CandidateOut, tags=["candidates"])
+@v1.post(
+    "/candidates",
+    status_code=201,
+    response_model=CandidateOut,
+    tags=["candidates"],
+    responses=UPDATED,
+)
 def create_candidate(
     body: CandidateIn, matcher: MatcherDep, tenant: TenantDep, response: Response
 ) -> CandidateOut:
@@ -102,7 +115,13 @@ def create_candidate(
     return _save(matcher, new, response)
 
 
-@v1.post("/candidates/upload", status_code=201, response_model=CandidateOut, tags=["candidates"])
+@v1.post(
+    "/candidates/upload",
+    status_code=201,
+    response_model=CandidateOut,
+    tags=["candidates"],
+    responses=UPDATED,
+)
 def upload_candidate(
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT or MD résumé")],
     matcher: MatcherDep,
@@ -134,7 +153,10 @@ def upload_candidate(
 
 
 @v1.put(
-    "/candidates/by-external-id/{external_id}", response_model=CandidateOut, tags=["candidates"]
+    "/candidates/by-external-id/{external_id}",
+    response_model=CandidateOut,
+    tags=["candidates"],
+    responses={201: {"model": CandidateOut, "description": "Created"}},
 )
 def upsert_candidate(
     external_id: str,
@@ -171,14 +193,18 @@ def read_candidate_by_external_id(
 
 
 @v1.get("/candidates/{candidate_id}", response_model=CandidateOut, tags=["candidates"])
-def read_candidate(candidate_id: int, runtime: RuntimeDep, caller: CallerDep) -> CandidateOut:
+def read_candidate(
+    candidate_id: CandidateIdPath, runtime: RuntimeDep, caller: CallerDep
+) -> CandidateOut:
     candidate = runtime.store.get(caller.tenant, candidate_id)
     _audit(runtime.store, caller, AuditAction.READ, [candidate.id])
     return CandidateOut.of(candidate)
 
 
 @v1.get("/candidates/{candidate_id}/export", response_model=ExportOut, tags=["privacy"])
-def export_candidate(candidate_id: int, runtime: RuntimeDep, caller: CallerDep) -> ExportOut:
+def export_candidate(
+    candidate_id: CandidateIdPath, runtime: RuntimeDep, caller: CallerDep
+) -> ExportOut:
     """Everything held about one candidate (right of access), this export included in
     its audit entries."""
     runtime.store.get(caller.tenant, candidate_id)  # NotFound before anything is logged
@@ -188,7 +214,9 @@ def export_candidate(candidate_id: int, runtime: RuntimeDep, caller: CallerDep) 
 
 
 @v1.delete("/candidates/{candidate_id}", status_code=204, tags=["candidates", "privacy"])
-def delete_candidate(candidate_id: int, matcher: MatcherDep, caller: CallerDep) -> Response:
+def delete_candidate(
+    candidate_id: CandidateIdPath, matcher: MatcherDep, caller: CallerDep
+) -> Response:
     """Erase a candidate: the record, history, tags, consent, feedback on them and their
     vector, from the store and from both indexes. The audit log keeps only the id."""
     matcher.pool.delete(caller.tenant, candidate_id)
@@ -203,7 +231,7 @@ def delete_candidate(candidate_id: int, matcher: MatcherDep, caller: CallerDep) 
     tags=["candidates"],
 )
 def add_application(
-    candidate_id: int, body: Application, runtime: RuntimeDep, tenant: TenantDep
+    candidate_id: CandidateIdPath, body: Application, runtime: RuntimeDep, tenant: TenantDep
 ) -> CandidateOut:
     """Add one step of the candidate's history (job, stage reached, outcome, date)."""
     return CandidateOut.of(runtime.store.add_application(tenant, candidate_id, body))
@@ -312,7 +340,7 @@ def read_audit_log(
     runtime: RuntimeDep,
     tenant: TenantDep,
     action: AuditAction | None = None,
-    candidate_id: int | None = None,
+    candidate_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     since: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> AuditListOut:
@@ -345,7 +373,11 @@ def list_keys(runtime: RuntimeDep, _: AdminDep, tenant: str | None = None) -> Ke
 
 
 @v1.delete("/keys/{prefix}", status_code=204, tags=["keys"])
-def revoke_key(prefix: str, runtime: RuntimeDep, admin: AdminDep) -> Response:
+def revoke_key(
+    prefix: Annotated[str, FastPath(min_length=10, max_length=10)],
+    runtime: RuntimeDep,
+    admin: AdminDep,
+) -> Response:
     """Revoke a key by its 10-character prefix (admin keys only)."""
     if len(prefix) != 10:
         raise InvalidInput("give the key's first 10 characters, as `GET /v1/keys` lists them")

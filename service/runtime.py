@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from pathlib import Path
 
 from index import Store, TalentPool
 from matcher import WEIGHTS, Encoder, Matcher, SkillLinker
@@ -22,10 +23,15 @@ class Runtime:
 
     @classmethod
     def open(
-        cls, settings: Settings, *, parser: Parser | None = None, encoder: Encoder | None = None
+        cls,
+        settings: Settings,
+        *,
+        parser: Parser | None = None,
+        encoder: Encoder | None = None,
+        index_dir: Path | None = None,
     ) -> Runtime:
-        """Open the pool under ``settings.home``. Raises IndexMismatch for an index
-        built with another model."""
+        """Open the pool under ``settings.home`` (its vector index in ``index_dir``, by
+        default the home's). Raises IndexMismatch for an index built with another model."""
         settings.home.mkdir(parents=True, exist_ok=True)
         if settings.weights_file is not None:
             load_weights(settings.weights_file)  # refuse a bad file before loading the rest
@@ -37,7 +43,9 @@ class Runtime:
         parser = parser or Parser()
         store = Store(settings.store_url)
         try:
-            pool = TalentPool(store, settings.index_dir, model=encoder.key, dim=encoder.dim)
+            pool = TalentPool(
+                store, index_dir or settings.index_dir, model=encoder.key, dim=encoder.dim
+            )
         except Exception:
             store.close()
             raise

@@ -183,7 +183,7 @@ class MatchIn(Body):
 
 
 class FeedbackItemIn(Body):
-    candidate_id: int
+    candidate_id: int = Field(ge=1, le=2**63 - 1)
     verdict: Verdict = Field(description="shortlisted, rejected or hired")
     reason: str | None = Field(default=None, max_length=500, description="why, if rejected")
 

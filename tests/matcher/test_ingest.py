@@ -148,7 +148,7 @@ def test_reindex_reparses_embeds_what_is_missing_and_rebuilds(
     with store.session() as session:
         from index._schema import EmbeddingRow
 
-        session.delete(session.get(EmbeddingRow, victim.id))
+        session.delete(session.get(EmbeddingRow, (victim.id, matcher.pool.model)))
     before = counting.documents
     report = reindex(matcher)
     assert report.embedded == 1 and counting.documents == before + 1

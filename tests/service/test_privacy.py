@@ -106,7 +106,7 @@ def test_admin_keys_manage_keys_of_any_tenant(
     assert client.delete(f"/v1/keys/{body['prefix']}", headers=admin).status_code == 204
     assert_error(client.get("/v1/feedback", headers=theirs), 401, "unauthorized")
     assert_error(client.delete(f"/v1/keys/{body['prefix']}", headers=admin), 404, "not_found")
-    assert_error(client.delete("/v1/keys/short", headers=admin), 422, "invalid_input")
+    assert_error(client.delete("/v1/keys/short", headers=admin), 422, "invalid_request")
     for tenant in ("", "a b", "../x", "x" * 65):
         bad = client.post("/v1/keys", headers=admin, json={"tenant": tenant})
         assert_error(bad, 422, "invalid_request")

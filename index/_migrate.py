@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 from models import InvalidInput
 
@@ -30,19 +30,35 @@ def head() -> str:
 def upgrade(engine: Engine) -> None:
     """Apply every migration the database lacks. Raises InvalidInput for a database that
     holds tables but no migration history (not created by talentmatch)."""
-    with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-        if current is None and inspect(connection).has_table("candidates"):
-            raise InvalidInput(
-                f"the database at {engine.url.render_as_string(hide_password=True)} has a "
-                "candidates table but no migration history; it was not created by this "
-                "version of talentmatch"
-            )
-        if current == head():
-            return
-        config = _config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A migration that rebuilds a table drops the old one; with foreign keys on,
+            # SQLite would cascade that into every table referring to it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                _upgrade(engine, connection)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def _upgrade(engine: Engine, connection: Connection) -> None:
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None and inspect(connection).has_table("candidates"):
+        raise InvalidInput(
+            f"the database at {engine.url.render_as_string(hide_password=True)} has a "
+            "candidates table but no migration history; it was not created by this "
+            "version of talentmatch"
+        )
+    if current == head():
+        return
+    config = _config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -34,6 +34,9 @@ class CandidateRow(Base):
     __table_args__ = (
         UniqueConstraint("tenant", "external_id", name="uq_candidate_tenant_external"),
         Index("ix_candidates_tenant_contact", "tenant", "may_contact", "retention_until"),
+        # SQLite would otherwise give an erased candidate's id, when it was the highest, to
+        # the next one created: a CRM holding the old id would reach someone else.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

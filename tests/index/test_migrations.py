@@ -84,3 +84,34 @@ def test_upgrading_fills_skill_dates_from_stored_evidence(database_url: str) -> 
     profile = next(iter(store.profiles([1]).values()))
     assert profile.skills_last_used == {"esco:python": dt.date(2025, 4, 1)}
     store.close()
+
+
+def test_rebuilding_the_candidates_table_keeps_what_refers_to_it(database_url: str) -> None:
+    from alembic import command
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        config = migrate._config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+        connection.execute(
+            text(
+                "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
+                "skill_ids_json, skills_last_used_json, text_sha, may_contact, created_at, "
+                "updated_at) VALUES ('acme', 'x', '{}', '[]', '[]', '{}', 'sha', true, "
+                "'2025-01-01', '2025-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO applications (candidate_id, job_id, job_title, stage, outcome) "
+                "VALUES (1, 'REQ-1', 'Engineer', 'final_round', 'runner_up')"
+            )
+        )
+    engine.dispose()
+    Store(database_url).close()  # 0006 rebuilds the table on SQLite
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM applications")).scalar() == 1
+        assert migrate.current_revision(engine) == migrate.head()
+    engine.dispose()

@@ -150,3 +150,10 @@ def test_profiles_carry_what_scoring_needs(store: Store) -> None:
     )
     assert profiles[saved[1][0].id].applications == []
     assert 999 not in profiles
+
+
+def test_an_erased_candidates_id_is_never_given_to_another(store: Store) -> None:
+    first, last = (store.upsert([(new(e), None)], "m")[0][0] for e in ("a", "b"))
+    store.delete("acme", last.id)  # the highest id
+    [(after, created)] = store.upsert([(new("c"), None)], "m")
+    assert created and after.id > last.id > first.id

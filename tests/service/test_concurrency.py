@@ -40,8 +40,7 @@ def test_matches_stay_correct_while_writes_and_erasures_run(tmp_path: Path) -> N
             assert status == 201
             ids[ext] = body["candidate_id"]
 
-        # External ids whose DELETE has been answered (internal ids are not compared:
-        # SQLite may hand an erased candidate's id to a new one).
+        # External ids whose DELETE has been answered.
         erased: set[str] = set()
         lock = threading.Lock()
         problems: list[str] = []

@@ -6,13 +6,18 @@ Training data, all of it licensed for redistribution of a model trained on it:
 - the SkillSpan training split (MIT): "skill" and "knowledge" spans as one label.
 The résumés are read as kind "resume", the job-posting sentences as kind "job".
 
-Deterministic: the same data, taxonomy and parameters give the same model.
-Run: ``python scripts/train_skill_tagger.py [--data DIR] [--out FILE]`` (about 2.5 minutes).
+Deterministic: the same data, taxonomy and parameters give the same model. The model card
+(``skill_tagger.json``) records a SHA-256 of the training sequences (features and labels):
+``--check`` recomputes it without training (about a minute) and fails when the taxonomy, the
+features or the data changed since the shipped model was trained.
+Run: ``python scripts/train_skill_tagger.py [--data DIR] [--out FILE] [--check]`` (training:
+about 2.5 minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -47,6 +52,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "parsing" / "data" / MODEL_FILE)
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the training sequences with those of the model card beside --out",
+    )
     args = ap.parse_args()
     gold = args.data / "skills-gold"
     if not (gold / "dotin-train").is_dir():
@@ -59,6 +69,7 @@ def main() -> None:
     trainer = pycrfsuite.Trainer(verbose=False)
     started = time.perf_counter()
     sequences = 0
+    digest = hashlib.sha256()
     docs: list[tuple[Doc, Kind]] = [(d, "resume") for d in dotin_train]
     docs += [(d, "job") for d in skillspan]
     for doc, kind in docs:
@@ -67,8 +78,21 @@ def main() -> None:
         sections = find_sections(doc.text)
         for tokens, feats in features.sequences(spacy_doc, matches, sections, kind):
             chars = [(spacy_doc[i].idx, spacy_doc[i].idx + len(spacy_doc[i])) for i in tokens]
-            trainer.append(pycrfsuite.ItemSequence(feats), labels(chars, doc.gold))
+            tags = labels(chars, doc.gold)
+            digest.update(json.dumps([feats, tags], sort_keys=True).encode())
+            if not args.check:
+                trainer.append(pycrfsuite.ItemSequence(feats), tags)
             sequences += 1
+    card_path = args.out.with_suffix(".json")
+    if args.check:
+        shipped = json.loads(card_path.read_text()).get("training_sha256")
+        if shipped != digest.hexdigest():
+            sys.exit(
+                f"{card_path}: trained on other sequences ({shipped}, now {digest.hexdigest()});"
+                " retrain: python scripts/train_skill_tagger.py"
+            )
+        print(f"{card_path}: the {sequences} training sequences are those it was trained on")
+        return
     trainer.set_params(PARAMS)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(args.out))
@@ -79,11 +103,12 @@ def main() -> None:
             "skillspan_sentences": len(skillspan),
             "sequences": sequences,
         },
+        "training_sha256": digest.hexdigest(),
         "taxonomy": parser.taxonomy.version,
         "params": PARAMS,
         "licences": {"dotin": "CC0 1.0", "skillspan": "MIT"},
     }
-    args.out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
     print(
         f"{args.out}: {sequences} sequences from {len(docs)} documents, "
         f"{args.out.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.0f} s"

@@ -16,6 +16,21 @@ from matcher import Encoder, Matcher  # noqa: E402
 from parsing import Parser  # noqa: E402
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--retrain", action="store_true", help="also run the tests that retrain models"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--retrain"):
+        return
+    skip = pytest.mark.skip(reason="retrains a model for minutes: run with --retrain")
+    for item in items:
+        if "retrain" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def parser() -> Parser:
     return Parser()

@@ -32,6 +32,7 @@ from service.deps import (
     get_runtime,
 )
 from service.schemas import (
+    MAX_ID,
     AuditListOut,
     CandidateIn,
     CandidateOut,
@@ -62,8 +63,6 @@ v1 = APIRouter(prefix="/v1", responses=ERRORS)
 UPDATED: dict[int | str, dict[str, object]] = {
     200: {"model": CandidateOut, "description": "Updated: a candidate with this external id"}
 }
-# Ids are SQL BIGINTs: a larger number is refused as invalid, not looked up.
-MAX_ID = 2**63 - 1
 CandidateIdPath = Annotated[int, FastPath(ge=1, le=MAX_ID)]
 probes = APIRouter()
 

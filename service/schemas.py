@@ -182,8 +182,13 @@ class MatchIn(Body):
     )
 
 
+# Candidate ids are SQL INTEGERs (32 bits on PostgreSQL): a larger number is refused as
+# invalid, never looked up.
+MAX_ID = 2**31 - 1
+
+
 class FeedbackItemIn(Body):
-    candidate_id: int = Field(ge=1, le=2**63 - 1)
+    candidate_id: int = Field(ge=1, le=MAX_ID)
     verdict: Verdict = Field(description="shortlisted, rejected or hired")
     reason: str | None = Field(default=None, max_length=500, description="why, if rejected")
 

@@ -362,9 +362,12 @@ def test_filters_mode_and_feedback(client: TestClient, auth: dict[str, str]) -> 
     assert client.get("/v1/feedback", headers=auth, params={"job_id": "X"}).json() == {
         "feedback": []
     }
-    # An unknown candidate: 404, and nothing of the request is stored.
-    bad = {**body, "items": [*body["items"], {"candidate_id": 99_999, "verdict": "hired"}]}
-    assert_error(client.post("/v1/feedback", headers=auth, json=bad), 404, "not_found")
+    # An unknown candidate: 404, and nothing of the request is stored. An id no candidate
+    # can have (ids are 32-bit on PostgreSQL): 422.
+    for unknown, status, code in ((99_999, 404, "not_found"), (2**31, 422, "invalid_request")):
+        item = {"candidate_id": unknown, "verdict": "hired"}
+        bad = {**body, "items": [*body["items"], item]}
+        assert_error(client.post("/v1/feedback", headers=auth, json=bad), status, code)
     assert len(client.get("/v1/feedback", headers=auth).json()["feedback"]) == 2
     bad_verdict = {**body, "items": [{"candidate_id": first, "verdict": "maybe"}]}
     assert_error(

@@ -40,8 +40,10 @@ app = typer.Typer(
 )
 keys = typer.Typer(no_args_is_help=True, help="API keys: each belongs to one tenant.")
 app.add_typer(keys, name="keys")
-out = Console()
-err = Console(stderr=True)
+# Messages are not wrapped at the terminal's width: a path or an id cut in two cannot be
+# copied (nor grepped).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 HomeOpt = Annotated[
     Path | None,
@@ -387,6 +389,7 @@ def reindex(home: HomeOpt = None) -> None:
                     on_total=lambda n: progress.update(task, total=n),
                     on_advance=lambda n: progress.advance(task, n),
                 )
+            runtime.matcher.pool.close()  # saved whole before it takes the live one's place
             _replace_dir(staging, settings.index_dir)
             runtime.store.drop_embeddings_except(runtime.matcher.pool.model)
         finally:

@@ -22,7 +22,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
-from index.vectors import Ids
+from index.vectors import Ids, IdSet
 
 WORD = re.compile(r"(?u)\b\w\w+\b")
 SKILL_TERM = "skill:"
@@ -90,7 +90,7 @@ class LexicalIndex:
         return mine.model, mine.ids
 
     def search(
-        self, tenant: str, query: list[str], k: int, allowed: Ids | None = None
+        self, tenant: str, query: list[str], k: int, allowed: Ids | IdSet | None = None
     ) -> list[tuple[int, float]]:
         """Top ``k`` candidates (among ``allowed``, when given) by BM25 score, best first;
         only candidates sharing at least one term with the query."""
@@ -103,7 +103,7 @@ class LexicalIndex:
             return []
         scores = np.asarray(model.get_scores(query), dtype=np.float64)
         if allowed is not None:
-            scores = np.where(np.isin(ids, allowed), scores, 0.0)
+            scores = np.where(IdSet.of(allowed).contains(ids), scores, 0.0)
         found = np.flatnonzero(scores > 0)
         if len(found) > k:
             found = found[np.argpartition(-scores[found], k - 1)[:k]]

@@ -1,9 +1,17 @@
 """The talent pool: the SQL store and the vector index, kept consistent.
 
-Writes go to the store first (the source of truth), then to the vector index, which is
-saved with a manifest. On open, the index is checked against the store's embeddings and
-rebuilt from them if they disagree (after a crash between the two writes), so nothing stored
-is unsearchable and nothing searchable is unstored.
+Writes go to the store first (the source of truth), then to the in-memory indexes: the
+vector index, the BM25 index and the roster (who may be matched). The vector index is saved
+with a manifest and the version of the text behind each vector, at once or, with
+``save_delay``, by a background thread at most every ``save_delay`` seconds (so that a write
+to a pool of a million does not rewrite hundreds of megabytes). On open the saved index is
+brought in step with the store: vectors of erased candidates are removed, missing or stale
+ones (a crash between the two writes, or before the next save) are read back from the store.
+Nothing stored is unsearchable and nothing searchable is unstored.
+
+The vector backend follows the pool's size when ``kind`` is "auto": exact search below
+:data:`index.vectors.APPROXIMATE_FROM` vectors, an inverted file above (see
+:mod:`index.vectors.faiss_index`), recorded in the manifest.
 """
 
 from __future__ import annotations
@@ -13,20 +21,92 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from index import vectors as backends
 from index.lexical import LexicalIndex, terms
-from index.store import Store, text_sha
-from index.vectors import Ids, VectorIndex, Vectors
-from models import Candidate, IndexManifest, IndexMismatch, NewCandidate
+from index.store import Store, text_sha, text_version
+from index.vectors import Ids, IdSet, VectorIndex, Vectors
+from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "vectors.index"
+VERSIONS_FILE = "versions.npz"
 MANIFEST_FILE = "manifest.json"
+NO_DEADLINE = np.iinfo(np.int32).max
+
+
+class Roster:
+    """What eligibility depends on before the caller's filters, in memory and by candidate
+    id: the tenant, consent and the retention deadline. Answers "who may be matched" for a
+    pool of a million in a few milliseconds, where the store would take a second."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}
+        self.tenant = np.full(0, -1, dtype=np.int32)
+        self.contact = np.zeros(0, dtype=np.bool_)
+        self.until = np.zeros(0, dtype=np.int32)
+        self._cache: dict[tuple[str, int], IdSet] = {}
+
+    def _grow(self, top: int) -> None:
+        if top < len(self.tenant):
+            return
+        size = max(top + 1, 2 * len(self.tenant), 1024)
+        grow = size - len(self.tenant)
+        self.tenant = np.concatenate([self.tenant, np.full(grow, -1, dtype=np.int32)])
+        self.contact = np.concatenate([self.contact, np.zeros(grow, dtype=np.bool_)])
+        self.until = np.concatenate([self.until, np.zeros(grow, dtype=np.int32)])
+
+    def set(self, rows: list[tuple[int, str, bool, dt.date | None]]) -> None:
+        """Record (id, tenant, may be contacted, retention deadline) rows."""
+        if not rows:
+            return
+        self._grow(max(r[0] for r in rows))
+        for candidate_id, tenant, may_contact, until in rows:
+            code = self._codes.setdefault(tenant, len(self._codes))
+            self.tenant[candidate_id] = code
+            self.contact[candidate_id] = may_contact
+            self.until[candidate_id] = NO_DEADLINE if until is None else until.toordinal()
+        self._cache.clear()
+
+    def drop(self, ids: list[int]) -> None:
+        ids = [i for i in ids if i < len(self.tenant)]
+        self.tenant[ids] = -1
+        self._cache.clear()
+
+    def eligible(self, tenant: str, today: dt.date) -> IdSet:
+        """``tenant``'s candidates who may be contacted and are within retention on
+        ``today`` (what :meth:`Store.eligible_ids` answers without filters); kept until
+        the next write."""
+        key = (tenant, today.toordinal())
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        code = self._codes.get(tenant)
+        if code is None:
+            found = IdSet(ids=np.empty(0, dtype=np.int64))
+        else:
+            found = IdSet(
+                mask=(self.tenant == code) & self.contact & (self.until >= today.toordinal())
+            )
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = found
+        return found
+
+
+def _roster_row(candidate: Candidate) -> tuple[int, str, bool, dt.date | None]:
+    return (
+        candidate.id,
+        candidate.tenant,
+        candidate.consent.may_contact,
+        candidate.consent.retention_until,
+    )
 
 
 class TalentPool:
@@ -37,44 +117,131 @@ class TalentPool:
         *,
         model: str,
         dim: int,
-        kind: str = backends.FaissIndex.kind,
+        kind: str = backends.AUTO,
+        approximate_from: int = backends.APPROXIMATE_FROM,
+        save_delay: float = 0.0,
     ) -> None:
         self.store = store
         self.index_dir = index_dir
         self.model = model
         self.dim = dim
         self.kind = kind
+        self.approximate_from = approximate_from
+        self.save_delay = save_delay
         self._lock = threading.RLock()
+        # Which text each indexed vector was made from: ids ascending, versions beside them.
+        self._version_ids: Ids = np.empty(0, dtype=np.int64)
+        self._versions: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
+        self._dirty = False  # a write the saved index lacks
+        self._wake = threading.Event()  # for the saver: a write, or closing
+        self._closing = threading.Event()
+        self._saver: threading.Thread | None = None
+        self._saved: IndexManifest | None = None
         index_dir.mkdir(parents=True, exist_ok=True)
+        backends.choose(kind, 0)  # refuse an unknown kind before loading anything
         self.vectors = self._open_index()
         self.lexical = self._open_lexical()
+        self.roster = Roster()
+        self.roster.set(list(self.store.roster()))
+        if save_delay > 0:
+            self._saver = threading.Thread(target=self._save_loop, name="save-index", daemon=True)
+            self._saver.start()
 
     # -- opening --------------------------------------------------------------------------
-    def manifest(self) -> IndexManifest | None:
+    def saved_manifest(self) -> IndexManifest | None:
+        """The manifest saved beside the index files."""
         path = self.index_dir / MANIFEST_FILE
         if not path.exists():
             return None
         return IndexManifest.model_validate_json(path.read_text())
 
+    def manifest(self) -> IndexManifest | None:
+        """The live index: the saved manifest, with the count of vectors searched now (a
+        write reaches the saved one up to ``save_delay`` later)."""
+        saved = self._saved
+        if saved is None:
+            return None
+        return saved.model_copy(
+            update={
+                "count": self.vectors.count(),
+                "kind": self.vectors.kind,
+                "params": self.vectors.params,
+            }
+        )
+
     def _open_index(self) -> VectorIndex:
-        manifest = self.manifest()
-        index_path = self.index_dir / INDEX_FILE
+        manifest = self._saved = self.saved_manifest()
         if manifest is not None and (manifest.model != self.model or manifest.dim != self.dim):
             raise IndexMismatch(
                 f"the index in {self.index_dir} was built with {manifest.model} "
                 f"(dim {manifest.dim}), not {self.model} (dim {self.dim}); "
                 "run `talentmatch reindex` to rebuild it"
             )
-        index: VectorIndex | None = None
-        if manifest is not None and index_path.exists():
+        index = self._load_saved(manifest)
+        stored_ids, stored_versions = self.store.embedding_versions(self.model)
+        if index is None or not self._fits(index.kind, len(stored_ids)):
+            return self._build(stored_ids, stored_versions)
+        self._catch_up(index, stored_ids, stored_versions)
+        return index
+
+    def _fits(self, kind: str, count: int) -> bool:
+        """Whether an index of backend ``kind`` suits a pool of ``count`` vectors: the one
+        asked for; with "auto", exact search while the pool is small, and an inverted file
+        once built (it stays, should the pool shrink)."""
+        if self.kind != backends.AUTO:
+            return kind == self.kind
+        return kind == backends.FaissIVFIndex.kind or kind == backends.choose(
+            backends.AUTO, count, self.approximate_from
+        )
+
+    def _load_saved(self, manifest: IndexManifest | None) -> VectorIndex | None:
+        index_path = self.index_dir / INDEX_FILE
+        versions_path = self.index_dir / VERSIONS_FILE
+        if manifest is None or not index_path.exists():
+            return None
+        try:
             index = backends.load(manifest.kind, index_path, self.dim)
-        ids, vectors = self.store.embeddings(self.model, self.dim)
-        if index is None or not np.array_equal(np.sort(index.ids()), ids):
-            if index is not None:
-                log.warning("vector index disagrees with the store; rebuilding from the store")
-            index = backends.create(self.kind, self.dim)
-            index.add(ids, vectors)
-            self._save(index)
+            if versions_path.exists():
+                with np.load(versions_path) as saved:
+                    self._version_ids, self._versions = saved["ids"], saved["versions"]
+        except (RuntimeError, ValueError, OSError, KeyError) as error:
+            log.warning("the saved vector index cannot be read (%s); rebuilding it", error)
+            return None
+        return index
+
+    def _catch_up(self, index: VectorIndex, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
+        """Bring a saved ``index`` in step with the store's vectors (``ids``, ``versions``)."""
+        present = np.sort(index.ids())
+        gone = np.setdiff1d(present, ids, assume_unique=True)
+        known = dict(zip(self._version_ids.tolist(), self._versions.tolist(), strict=True))
+        indexed = set(present.tolist())
+        stale = [
+            i
+            for i, v in zip(ids.tolist(), versions.tolist(), strict=True)
+            if i not in indexed or known.get(i) != v
+        ]
+        if len(gone) == 0 and not stale:
+            self._version_ids, self._versions = ids, versions
+            return
+        log.warning(
+            "vector index behind the store: removing %d, adding %d vectors", len(gone), len(stale)
+        )
+        index.remove(gone)
+        fresh_ids, fresh = self.store.embeddings(self.model, self.dim, stale)
+        index.add(fresh_ids, fresh)
+        self._version_ids, self._versions = ids, versions
+        self._save(index)
+
+    def _build(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> VectorIndex:
+        kind = backends.choose(self.kind, len(ids), self.approximate_from)
+        started = time.perf_counter()
+        stored_ids, vectors = self.store.embeddings(self.model, self.dim)
+        index = backends.build(kind, self.dim, stored_ids, vectors)
+        log.info(
+            "built a %s vector index of %d in %.1f s", kind, len(ids), time.perf_counter() - started
+        )
+        self._version_ids, self._versions = ids, versions
+        self._save(index)
         return index
 
     def _open_lexical(self) -> LexicalIndex:
@@ -88,28 +255,74 @@ class TalentPool:
         """Rebuild the vector and BM25 indexes from the store; return the vector count."""
         with self._lock:
             self.lexical = self._open_lexical()
-            ids, vectors = self.store.embeddings(self.model, self.dim)
-            index = backends.create(self.kind, self.dim)
-            index.add(ids, vectors)
-            self._save(index)
-            self.vectors = index
-            return index.count()
+            self.roster = Roster()
+            self.roster.set(list(self.store.roster()))
+            self.vectors = self._build(*self.store.embedding_versions(self.model))
+            return self.vectors.count()
 
+    # -- saving ---------------------------------------------------------------------------
     def _save(self, index: VectorIndex) -> None:
         index.save(self.index_dir / INDEX_FILE)
+        # After the index: versions older than the index only make the next open re-read
+        # a few vectors; newer ones would hide a stale vector.
+        tmp = self.index_dir / (VERSIONS_FILE + ".tmp.npz")
+        np.savez(tmp, ids=self._version_ids, versions=self._versions)
+        os.replace(tmp, self.index_dir / VERSIONS_FILE)
         manifest = IndexManifest(
             model=self.model,
             dim=self.dim,
             count=index.count(),
             kind=index.kind,
+            params=index.params,
             faiss_version=faiss.__version__,
             built_at=dt.datetime.now(dt.UTC),
         )
         tmp = self.index_dir / (MANIFEST_FILE + ".tmp")
         tmp.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2))
         os.replace(tmp, self.index_dir / MANIFEST_FILE)
+        self._saved = manifest
+
+    def _changed(self) -> None:
+        """After a write (under the lock): save now, or let the saver do it shortly."""
+        if self.save_delay > 0:
+            self._dirty = True
+            self._wake.set()
+        else:
+            self._save(self.vectors)
+
+    def _save_loop(self) -> None:
+        while not self._closing.is_set():
+            self._wake.wait()
+            # Coalesce a burst of writes into one save, save_delay after the first; close()
+            # cuts the wait short and saves the rest itself.
+            if not self._closing.wait(self.save_delay):
+                self.flush()
+
+    def flush(self) -> None:
+        """Save the vector index now if a write has not been saved yet."""
+        with self._lock:
+            self._wake.clear()
+            if self._dirty:
+                self._dirty = False
+                self._save(self.vectors)
+
+    def close(self) -> None:
+        """Stop the saver and save what it has not (again: nothing)."""
+        self._closing.set()
+        self._wake.set()
+        if self._saver is not None:
+            self._saver.join()
+            self._saver = None
+        self.flush()
 
     # -- writes ---------------------------------------------------------------------------
+    def _set_versions(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
+        keep = ~np.isin(self._version_ids, ids)
+        all_ids = np.concatenate([self._version_ids[keep], ids])
+        all_versions = np.concatenate([self._versions[keep], versions])
+        order = np.argsort(all_ids, kind="stable")
+        self._version_ids, self._versions = all_ids[order], all_versions[order]
+
     def upsert(
         self, records: list[tuple[NewCandidate, Vectors | None]]
     ) -> list[tuple[Candidate, bool]]:
@@ -117,14 +330,20 @@ class TalentPool:
         with self._lock:
             saved = self.store.upsert(records, self.model)
             fresh = [
-                (c.id, v) for (c, _), (_, v) in zip(saved, records, strict=True) if v is not None
+                (c.id, text_version(r.resume.text), v)
+                for (c, _), (r, v) in zip(saved, records, strict=True)
+                if v is not None
             ]
+            self.roster.set([_roster_row(c) for c, _ in saved])
             if fresh:
-                self.vectors.add(
-                    np.array([i for i, _ in fresh], dtype=np.int64),
-                    np.vstack([v for _, v in fresh]).astype(np.float32),
-                )
-                self._save(self.vectors)
+                ids = np.array([i for i, _, _ in fresh], dtype=np.int64)
+                self.vectors.add(ids, np.vstack([v for _, _, v in fresh]).astype(np.float32))
+                self._set_versions(ids, np.array([s for _, s, _ in fresh], dtype=np.uint64))
+                if not self._fits(self.vectors.kind, self.vectors.count()):
+                    # The pool has outgrown exact search: train the inverted file now.
+                    self.vectors = self._build(*self.store.embedding_versions(self.model))
+                else:
+                    self._changed()
             for candidate, _ in saved:
                 self.lexical.add(
                     candidate.tenant,
@@ -138,8 +357,8 @@ class TalentPool:
 
     def delete_many(self, victims: list[tuple[str, int]]) -> None:
         """Erase candidates given as (tenant, id) from the store, then from the vector and
-        BM25 indexes, saving the vector index once. Raises NotFound for the first one
-        missing; those before it are erased."""
+        BM25 indexes and the roster. Raises NotFound for the first one missing; those
+        before it are erased."""
         with self._lock:
             done: list[tuple[str, int]] = []
             try:
@@ -148,8 +367,15 @@ class TalentPool:
                     done.append((tenant, candidate_id))
             finally:
                 if done:
-                    self.vectors.remove(np.array([i for _, i in done], dtype=np.int64))
-                    self._save(self.vectors)
+                    ids = np.array([i for _, i in done], dtype=np.int64)
+                    self.vectors.remove(ids)
+                    keep = ~np.isin(self._version_ids, ids)
+                    self._version_ids, self._versions = (
+                        self._version_ids[keep],
+                        self._versions[keep],
+                    )
+                    self.roster.drop(ids.tolist())
+                    self._changed()
                     for tenant in {t for t, _ in done}:
                         self.lexical.remove(tenant, [i for t, i in done if t == tenant])
 
@@ -159,6 +385,14 @@ class TalentPool:
         return [stored.get(r.external_id) != text_sha(r.resume.text) for r in records]
 
     # -- reads ----------------------------------------------------------------------------
+    def eligible(self, tenant: str, today: dt.date, filters: Filters | None = None) -> IdSet:
+        """``tenant``'s candidates who may be contacted, are within retention and pass
+        ``filters``: from memory without filters, else from the store."""
+        if filters is None or filters == Filters():
+            with self._lock:
+                return self.roster.eligible(tenant, today)
+        return IdSet(ids=self.store.eligible_ids(tenant, today, filters))
+
     def search(
         self,
         query: Vectors,
@@ -166,12 +400,12 @@ class TalentPool:
         tenant: str,
         today: dt.date | None = None,
         *,
-        allowed: Ids | None = None,
+        allowed: Ids | IdSet | None = None,
     ) -> list[tuple[int, float]]:
         """Top ``k`` eligible candidates of ``tenant`` by cosine similarity, best first;
         ``allowed``, when given, is the set of eligible ids, already worked out."""
         if allowed is None:
-            allowed = self.store.eligible_ids(tenant, today or dt.date.today())
+            allowed = self.eligible(tenant, today or dt.date.today())
         with self._lock:
             scores, ids = self.vectors.search(query, k, allowed=allowed)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

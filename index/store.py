@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import (
+    ColumnElement,
     Engine,
+    and_,
     create_engine,
     delete,
     event,
@@ -68,6 +71,12 @@ TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def text_version(text: str) -> int:
+    """The first 64 bits of :func:`text_sha`: which text a vector in the index was made
+    from, as the index files record it."""
+    return int(text_sha(text)[:16], 16)
 
 
 def _key_hash(key: str) -> str:
@@ -183,10 +192,11 @@ class Store:
             return _candidate(row)
 
     def profiles(
-        self, ids: Iterable[int], tenant: str | None = None
+        self, ids: Iterable[int], tenant: str | None = None, eligible_on: dt.date | None = None
     ) -> dict[int, CandidateProfile]:
-        """What re-scoring needs of each candidate (of ``tenant``, when given), without
-        loading résumés."""
+        """What re-scoring needs of each candidate (of ``tenant``, when given; who may be
+        contacted and is within retention on ``eligible_on``, when given), without loading
+        résumés."""
         ids = list(ids)
         if not ids:
             return {}
@@ -206,6 +216,7 @@ class Store:
                 ).where(
                     CandidateRow.id.in_(ids),
                     CandidateRow.tenant == tenant if tenant is not None else true(),
+                    _eligible(eligible_on) if eligible_on is not None else true(),
                 )
             ).all()
             history: dict[int, list[Application]] = {}
@@ -314,11 +325,7 @@ class Store:
     def eligible_ids(self, tenant: str, today: dt.date, filters: Filters | None = None) -> Ids:
         """Ids of ``tenant``'s candidates who may be contacted, are within retention and
         pass the caller's ``filters``, in ascending order."""
-        query = select(CandidateRow.id).where(
-            CandidateRow.tenant == tenant,
-            CandidateRow.may_contact.is_(True),
-            or_(CandidateRow.retention_until.is_(None), CandidateRow.retention_until >= today),
-        )
+        query = select(CandidateRow.id).where(CandidateRow.tenant == tenant, _eligible(today))
         f = filters or Filters()
         if f.locations:
             query = query.where(
@@ -466,32 +473,33 @@ class Store:
             r.candidate_id: np.frombuffer(r.vector, dtype=np.float32).reshape(dim) for r in rows
         }
 
-    def lexical_rows(self, batch: int = 2000) -> Iterator[tuple[str, int, str, list[str]]]:
-        """(tenant, id, résumé text, skill ids) of every candidate, for the BM25 index."""
+    def _candidate_pages(self, columns: list[Any], batch: int) -> Iterator[Any]:
+        """Rows of ``columns`` (the first is ``CandidateRow.id``) of every candidate, in id
+        order, ``batch`` at a time, each batch in a session of its own."""
         last = 0
         while True:
             with self.session() as session:
                 rows = session.execute(
-                    select(
-                        CandidateRow.tenant,
-                        CandidateRow.id,
-                        CandidateRow.resume_json,
-                        CandidateRow.skill_ids_json,
-                    )
+                    select(*columns)
                     .where(CandidateRow.id > last)
                     .order_by(CandidateRow.id)
                     .limit(batch)
                 ).all()
             if not rows:
                 return
-            for r in rows:
-                yield (
-                    r.tenant,
-                    r.id,
-                    json.loads(r.resume_json)["text"],
-                    json.loads(r.skill_ids_json),
-                )
-            last = rows[-1].id
+            yield from rows
+            last = rows[-1][0]
+
+    def lexical_rows(self, batch: int = 2000) -> Iterator[tuple[str, int, str, list[str]]]:
+        """(tenant, id, résumé text, skill ids) of every candidate, for the BM25 index."""
+        columns = [
+            CandidateRow.id,
+            CandidateRow.tenant,
+            CandidateRow.resume_json,
+            CandidateRow.skill_ids_json,
+        ]
+        for r in self._candidate_pages(columns, batch):
+            yield r.tenant, r.id, json.loads(r.resume_json)["text"], json.loads(r.skill_ids_json)
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -514,19 +522,62 @@ class Store:
             last = found[-1].id
 
     # -- embeddings -----------------------------------------------------------------------
-    def embeddings(self, model: str, dim: int) -> tuple[Ids, Vectors]:
-        """Every stored vector made by ``model``, as (ids, matrix)."""
+    def embeddings(
+        self, model: str, dim: int, ids: Iterable[int] | None = None
+    ) -> tuple[Ids, Vectors]:
+        """Every stored vector made by ``model`` (of ``ids``, when given), as (ids, matrix)
+        in ascending id order."""
         with self.session() as session:
-            rows = session.execute(
-                select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
-                .where(EmbeddingRow.model == model)
-                .order_by(EmbeddingRow.candidate_id)
-            ).all()
+            if ids is None:
+                rows = list(
+                    session.execute(
+                        select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
+                        .where(EmbeddingRow.model == model)
+                        .order_by(EmbeddingRow.candidate_id)
+                    ).all()
+                )
+            else:
+                wanted, rows = sorted(set(ids)), []
+                for start in range(0, len(wanted), 1000):
+                    rows += session.execute(
+                        select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
+                        .where(
+                            EmbeddingRow.model == model,
+                            EmbeddingRow.candidate_id.in_(wanted[start : start + 1000]),
+                        )
+                        .order_by(EmbeddingRow.candidate_id)
+                    ).all()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vectors = np.empty((len(rows), dim), dtype=np.float32)
         for i, (_, blob) in enumerate(rows):
             vectors[i] = np.frombuffer(blob, dtype=np.float32)
         return ids, vectors
+
+    def embedding_versions(self, model: str) -> tuple[Ids, npt.NDArray[np.uint64]]:
+        """(ids, versions) of every stored vector made by ``model``, in ascending id order;
+        a version is the first 64 bits of the embedded text's SHA-256 (see
+        :func:`text_version`)."""
+        with self.session() as session:
+            rows = session.execute(
+                select(EmbeddingRow.candidate_id, EmbeddingRow.text_sha)
+                .where(EmbeddingRow.model == model)
+                .order_by(EmbeddingRow.candidate_id)
+            ).all()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        versions = np.fromiter((int(r[1][:16], 16) for r in rows), dtype=np.uint64, count=len(rows))
+        return ids, versions
+
+    def roster(self, batch: int = 20_000) -> Iterator[tuple[int, str, bool, dt.date | None]]:
+        """(id, tenant, may be contacted, retention deadline) of every candidate: what
+        eligibility to be matched depends on, before the caller's filters."""
+        columns = [
+            CandidateRow.id,
+            CandidateRow.tenant,
+            CandidateRow.may_contact,
+            CandidateRow.retention_until,
+        ]
+        for r in self._candidate_pages(columns, batch):
+            yield r[0], r[1], bool(r[2]), r[3]
 
     def ids_without_embedding(self, model: str) -> list[int]:
         with self.session() as session:
@@ -701,6 +752,14 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+def _eligible(today: dt.date) -> ColumnElement[bool]:
+    """May be contacted and is within retention on ``today``."""
+    return and_(
+        CandidateRow.may_contact.is_(True),
+        or_(CandidateRow.retention_until.is_(None), CandidateRow.retention_until >= today),
+    )
 
 
 def _fill(row: CandidateRow, new: NewCandidate) -> None:

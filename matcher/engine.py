@@ -14,6 +14,7 @@ import numpy as np
 from index import TalentPool
 from index.lexical import terms
 from index.store import text_sha
+from index.vectors import IdSet
 from matcher.encoder import Encoder, Vectors
 from matcher.scoring import (
     SIMILAR_JOB_FLOOR,
@@ -201,8 +202,11 @@ class Matcher:
         past: dict[str, float],
         today: dt.date,
         weights: Mapping[str, float],
+        eligible_on: dt.date | None = None,
     ) -> list[Assessed]:
-        """Score ``tenant``'s candidates ``ids`` (unknown ids are left out). ``cosines`` holds
+        """Score ``tenant``'s candidates ``ids`` (unknown ids are left out, and with
+        ``eligible_on`` those who may not be contacted or are past retention on that day: the
+        store has the last word, should another process have changed them). ``cosines`` holds
         the vector similarities retrieval already measured; the rest are read from the
         stored vectors. ``sparse`` holds BM25 scores, shares of ``best_bm25``; ``past`` the
         similarity of each past job to this one."""
@@ -221,7 +225,7 @@ class Matcher:
                 today,
                 weights,
             )
-            for i, profile in store.profiles(ids, tenant=tenant).items()
+            for i, profile in store.profiles(ids, tenant=tenant, eligible_on=eligible_on).items()
         ]
 
     def match(
@@ -250,9 +254,9 @@ class Matcher:
         today = today or dt.date.today()
         job, vector = self.prepare_job(text, title)
         store = self.pool.store
-        allowed = store.eligible_ids(tenant, today, filters)
+        allowed = self.pool.eligible(tenant, today, filters)
         if rediscover:
-            allowed = np.intersect1d(allowed, store.applicant_ids(tenant))
+            allowed = IdSet(ids=np.intersect1d(allowed.ids, store.applicant_ids(tenant)))
         wanted = max(RETRIEVE_MIN, k * RETRIEVE_FACTOR)
         dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
         job_terms = terms(job.text, [s.id for s in job.skills])
@@ -261,7 +265,8 @@ class Matcher:
         past = self.past_job_similarity(tenant, vector)
         similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
         if similar:
-            ids |= set(np.intersect1d(store.applicant_ids(tenant, similar), allowed).tolist())
+            applied = store.applicant_ids(tenant, similar)
+            ids |= set(applied[allowed.contains(applied)].tolist())
         assessed = self._assess(
             job,
             vector,
@@ -273,6 +278,7 @@ class Matcher:
             past=past,
             today=today,
             weights=self.weights if weights is None else weights,
+            eligible_on=today,
         )
         if rediscover:
             # What a similar past process says first: how far the candidate got, how

@@ -258,6 +258,8 @@ class IndexManifest(Record):
     normalized: bool = True
     count: int
     kind: str
+    # The backend's tuning: for an inverted file, its cells and the cells a search visits.
+    params: dict[str, int] = Field(default_factory=dict)
     faiss_version: str
     built_at: dt.datetime
 

@@ -44,7 +44,13 @@ class Runtime:
         store = Store(settings.store_url)
         try:
             pool = TalentPool(
-                store, index_dir or settings.index_dir, model=encoder.key, dim=encoder.dim
+                store,
+                index_dir or settings.index_dir,
+                model=encoder.key,
+                dim=encoder.dim,
+                kind=settings.index_kind,
+                approximate_from=settings.index_approximate_from,
+                save_delay=settings.index_save_seconds,
             )
         except Exception:
             store.close()
@@ -69,4 +75,5 @@ class Runtime:
 
     def close(self) -> None:
         self.sandbox.close()
+        self.matcher.pool.close()
         self.store.close()

@@ -42,6 +42,22 @@ class Settings(BaseSettings):
         description="How many 256-word-piece windows of a résumé are embedded; changing it"
         " means a re-index",
     )
+    index_kind: Literal["auto", "faiss-flat-ip", "faiss-ivf-sq8"] = Field(
+        default="auto",
+        description="Vector index: exact search, an inverted file over 8-bit codes, or by"
+        " pool size (auto)",
+    )
+    index_approximate_from: int = Field(
+        default=50_000,  # index.vectors.APPROXIMATE_FROM; not imported, to keep the CLI light
+        ge=1,
+        description="With index_kind auto, the pool size from which the inverted file is used",
+    )
+    index_save_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="Writes reach the saved vector index within this many seconds (0: at"
+        " once); the store is always written first",
+    )
     cache_dir: Path | None = Field(
         default=None, description="Derived, rebuildable data; default: HOME/cache"
     )

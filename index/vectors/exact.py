@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.vectors.base import Ids, Vectors
+from index.vectors.base import Ids, IdSet, Vectors
 
 
 class ExactIndex:
@@ -31,6 +31,10 @@ class ExactIndex:
         self._ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
         self._vectors = np.vstack([self._vectors, np.asarray(vectors, dtype=np.float32)])
 
+    @property
+    def params(self) -> dict[str, int]:
+        return {}
+
     def remove(self, ids: Ids) -> int:
         keep = ~np.isin(self._ids, ids)
         removed = int((~keep).sum())
@@ -38,13 +42,13 @@ class ExactIndex:
         return removed
 
     def search(
-        self, query: Vectors, k: int, allowed: Ids | None = None
+        self, query: Vectors, k: int, allowed: Ids | IdSet | None = None
     ) -> tuple[npt.NDArray[np.float32], Ids]:
         query = query.reshape(-1, self.dim).astype(np.float32)
         k = max(1, k)
         scores = query @ self._vectors.T
         if allowed is not None:
-            scores[:, ~np.isin(self._ids, allowed)] = -np.inf
+            scores[:, ~IdSet.of(allowed).contains(self._ids)] = -np.inf
         out_scores = np.full((len(query), k), -np.inf, dtype=np.float32)
         out_ids = np.full((len(query), k), -1, dtype=np.int64)
         for row, row_scores in enumerate(scores):

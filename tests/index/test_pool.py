@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,14 +11,20 @@ import pytest
 
 from index import Store, TalentPool
 from index.pool import INDEX_FILE, MANIFEST_FILE
-from models import IndexMismatch, NewCandidate, NotFound, Resume
+from index.vectors import FaissIndex, FaissIVFIndex
+from models import Consent, Filters, IndexMismatch, NewCandidate, NotFound, Resume
 
 DIM = 8
 
 
-def new(external_id: str, tenant: str = "acme") -> NewCandidate:
+def new(
+    external_id: str, tenant: str = "acme", consent: Consent | None = None, text: str = ""
+) -> NewCandidate:
     return NewCandidate(
-        tenant=tenant, external_id=external_id, resume=Resume(text=f"{external_id}\n", format="txt")
+        tenant=tenant,
+        external_id=external_id,
+        resume=Resume(text=text or f"{external_id}\n", format="txt"),
+        consent=consent or Consent(),
     )
 
 
@@ -31,9 +38,9 @@ def open_pool(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Talen
     """Opens the pool in ``tmp_path`` (again); every store opened is closed at the end."""
     stores: list[Store] = []
 
-    def open_(model: str = "m", dim: int = DIM) -> TalentPool:
+    def open_(model: str = "m", dim: int = DIM, **options: object) -> TalentPool:
         stores.append(Store(database_url))
-        return TalentPool(stores[-1], tmp_path / "index", model=model, dim=dim)
+        return TalentPool(stores[-1], tmp_path / "index", model=model, dim=dim, **options)  # type: ignore[arg-type]
 
     yield open_
     for store in stores:
@@ -117,3 +124,99 @@ def test_an_index_of_another_model_is_refused(
         open_pool(model="other")
     with pytest.raises(IndexMismatch):
         open_pool(dim=DIM * 2)
+
+
+def test_a_growing_pool_moves_to_the_inverted_file(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    pool = open_pool(approximate_from=150)
+    pool.upsert([(new(f"c{i}"), unit(i)) for i in range(100)])
+    assert pool.vectors.kind == FaissIndex.kind
+    saved = pool.upsert([(new(f"d{i}"), unit(1000 + i)) for i in range(100)])
+    assert pool.vectors.kind == FaissIVFIndex.kind and pool.count() == 200
+    manifest = pool.manifest()
+    assert manifest is not None and manifest.kind == FaissIVFIndex.kind
+    assert manifest.params == pool.vectors.params and manifest.params["nlist"] > 1
+    assert pool.search(unit(1005), 1, "acme")[0][0] == saved[5][0].id
+    pool.store.close()
+    reopened = open_pool(approximate_from=150)
+    assert reopened.vectors.kind == FaissIVFIndex.kind and reopened.count() == 200
+    # Erasure stays cheap: no rebuild, and the vector is gone at once.
+    reopened.delete("acme", saved[5][0].id)
+    assert saved[5][0].id not in [i for i, _ in reopened.search(unit(1005), 5, "acme")]
+
+
+def test_writes_not_yet_saved_are_caught_up_on_open(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    """With a save delay, a crash loses the unsaved index, never the store's writes: on
+    open the index takes the vectors it lacks, drops the erased and replaces the stale."""
+    pool = open_pool(save_delay=3600)
+    saved = pool.upsert([(new(f"c{i}"), unit(i)) for i in range(6)])
+    a, b = saved[0][0], saved[1][0]
+    pool.flush()
+    # After the save: a new text (and vector) for a, b erased, one more candidate.
+    pool.upsert([(new("c0", text="a new résumé"), unit(100))])
+    pool.delete("acme", b.id)
+    [(late, _)] = pool.upsert([(new("late"), unit(200))])
+    assert pool.search(unit(100), 1, "acme")[0][0] == a.id
+    pool.store.close()  # a crash: the saver never ran
+
+    reopened = open_pool()
+    assert sorted(reopened.vectors.ids()) == sorted(
+        [c.id for c, _ in saved if c.id != b.id] + [late.id]
+    )
+    top, score = reopened.search(unit(100), 1, "acme")[0]
+    assert top == a.id and score == pytest.approx(1.0, abs=1e-5)
+    assert reopened.search(unit(200), 1, "acme")[0][0] == late.id
+
+
+def test_close_saves_what_the_saver_has_not(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    pool = open_pool(save_delay=3600)
+    pool.upsert([(new(f"c{i}"), unit(i)) for i in range(3)])
+    live, saved = pool.manifest(), pool.saved_manifest()
+    assert live is not None and live.count == 3
+    assert saved is not None and saved.count == 0  # the saver waits
+    pool.close()
+    saved = pool.saved_manifest()
+    assert saved is not None and saved.count == 3
+
+
+def test_eligibility_from_memory_equals_the_stores(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    today = dt.date(2026, 6, 1)
+    rng = np.random.default_rng(3)
+    deadlines = [None, today, today - dt.timedelta(days=1), today + dt.timedelta(days=30)]
+    records = [
+        (
+            new(
+                f"c{i}",
+                tenant=["acme", "globex"][i % 2],
+                consent=Consent(
+                    may_contact=bool(rng.random() < 0.8),
+                    retention_until=deadlines[int(rng.integers(len(deadlines)))],
+                ),
+            ),
+            unit(i),
+        )
+        for i in range(60)
+    ]
+    pool = open_pool()
+    saved = pool.upsert(records)
+    pool.delete("acme", saved[0][0].id)
+    # Consent withdrawn by an update.
+    pool.upsert([(new("c2", consent=Consent(may_contact=False)), None)])
+
+    def agree(p: TalentPool) -> None:
+        for tenant in ("acme", "globex", "nobody"):
+            for day in (today, today + dt.timedelta(days=31)):
+                expected = p.store.eligible_ids(tenant, day)
+                np.testing.assert_array_equal(p.eligible(tenant, day).ids, expected)
+                np.testing.assert_array_equal(p.eligible(tenant, day, Filters()).ids, expected)
+
+    agree(pool)
+    pool.store.close()
+    agree(open_pool())

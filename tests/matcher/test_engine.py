@@ -154,6 +154,18 @@ def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_pat
     ids = [m.external_id for m in matcher.match(job, k=12, tenant=TENANT).results]
     assert withdrawn.external_id not in ids and len(ids) == 11
 
+    # Withdrawn through another process (a second store): this pool's roster has not seen
+    # it, the store's word at re-scoring still keeps the candidate out.
+    third = next(n for n in new if n.external_id not in {top.external_id, other.external_id})
+    elsewhere = Store(f"sqlite:///{tmp_path / 'pool.db'}")
+    elsewhere.upsert(
+        [(third.model_copy(update={"consent": Consent(may_contact=False)}), None)], encoder.key
+    )
+    elsewhere.close()
+    assert len(matcher.pool.eligible(TENANT, dt.date.today())) == 11
+    ids = [m.external_id for m in matcher.match(job, k=12, tenant=TENANT).results]
+    assert third.external_id not in ids and len(ids) == 10
+
     # Erased: gone from the store and every search, also after a restart.
     matcher.pool.delete(TENANT, top.candidate_id)
     assert top.candidate_id not in [
@@ -163,7 +175,7 @@ def test_consent_runner_up_and_erasure(parser: Parser, encoder: Encoder, tmp_pat
     reopened = open_matcher()
     after = reopened.match(job, k=12, tenant=TENANT).results
     assert top.candidate_id not in [m.candidate_id for m in after]
-    assert len(after) == 10
+    assert len(after) == 9
     reopened.pool.store.close()
 
 

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from index import vectors as backends
 from index.lexical import LexicalIndex, terms
 from index.store import Store, text_sha, text_version
-from index.vectors import Ids, IdSet, VectorIndex, Vectors
+from index.vectors import Ids, IdSet, VectorIndex, Vectors, id_mask, member
 from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,8 @@ class TalentPool:
         self.approximate_from = approximate_from
         self.save_delay = save_delay
         self._lock = threading.RLock()
-        # Which text each indexed vector was made from: ids ascending, versions beside them.
-        self._version_ids: Ids = np.empty(0, dtype=np.int64)
-        self._versions: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
+        # Which text each indexed vector was made from, by candidate id (0: no vector).
+        self._versions: npt.NDArray[np.uint64] = np.zeros(0, dtype=np.uint64)
         self._dirty = False  # a write the saved index lacks
         self._wake = threading.Event()  # for the saver: a write, or closing
         self._closing = threading.Event()
@@ -203,7 +202,7 @@ class TalentPool:
             index = backends.load(manifest.kind, index_path, self.dim)
             if versions_path.exists():
                 with np.load(versions_path) as saved:
-                    self._version_ids, self._versions = saved["ids"], saved["versions"]
+                    self._set_versions(saved["ids"], saved["versions"])
         except (RuntimeError, ValueError, OSError, KeyError) as error:
             log.warning("the saved vector index cannot be read (%s); rebuilding it", error)
             return None
@@ -211,25 +210,22 @@ class TalentPool:
 
     def _catch_up(self, index: VectorIndex, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
         """Bring a saved ``index`` in step with the store's vectors (``ids``, ``versions``)."""
-        present = np.sort(index.ids())
-        gone = np.setdiff1d(present, ids, assume_unique=True)
-        known = dict(zip(self._version_ids.tolist(), self._versions.tolist(), strict=True))
-        indexed = set(present.tolist())
-        stale = [
-            i
-            for i, v in zip(ids.tolist(), versions.tolist(), strict=True)
-            if i not in indexed or known.get(i) != v
-        ]
-        if len(gone) == 0 and not stale:
-            self._version_ids, self._versions = ids, versions
+        present = index.ids()
+        gone = present[~member(present, id_mask(ids))]
+        known = np.zeros(len(ids), dtype=np.uint64)
+        inside = ids < len(self._versions)
+        known[inside] = self._versions[ids[inside]]
+        stale = ids[~member(ids, id_mask(present)) | (known != versions)]
+        self._versions = np.zeros(0, dtype=np.uint64)
+        self._set_versions(ids, versions)
+        if len(gone) == 0 and len(stale) == 0:
             return
         log.warning(
             "vector index behind the store: removing %d, adding %d vectors", len(gone), len(stale)
         )
         index.remove(gone)
-        fresh_ids, fresh = self.store.embeddings(self.model, self.dim, stale)
+        fresh_ids, fresh = self.store.embeddings(self.model, self.dim, stale.tolist())
         index.add(fresh_ids, fresh)
-        self._version_ids, self._versions = ids, versions
         self._save(index)
 
     def _build(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> VectorIndex:
@@ -240,7 +236,8 @@ class TalentPool:
         log.info(
             "built a %s vector index of %d in %.1f s", kind, len(ids), time.perf_counter() - started
         )
-        self._version_ids, self._versions = ids, versions
+        self._versions = np.zeros(0, dtype=np.uint64)
+        self._set_versions(ids, versions)
         self._save(index)
         return index
 
@@ -266,7 +263,8 @@ class TalentPool:
         # After the index: versions older than the index only make the next open re-read
         # a few vectors; newer ones would hide a stale vector.
         tmp = self.index_dir / (VERSIONS_FILE + ".tmp.npz")
-        np.savez(tmp, ids=self._version_ids, versions=self._versions)
+        ids = np.flatnonzero(self._versions)
+        np.savez(tmp, ids=ids, versions=self._versions[ids])
         os.replace(tmp, self.index_dir / VERSIONS_FILE)
         manifest = IndexManifest(
             model=self.model,
@@ -317,11 +315,16 @@ class TalentPool:
 
     # -- writes ---------------------------------------------------------------------------
     def _set_versions(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
-        keep = ~np.isin(self._version_ids, ids)
-        all_ids = np.concatenate([self._version_ids[keep], ids])
-        all_versions = np.concatenate([self._versions[keep], versions])
-        order = np.argsort(all_ids, kind="stable")
-        self._version_ids, self._versions = all_ids[order], all_versions[order]
+        """Record the text versions of ``ids``' vectors (0 forgets them)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return
+        top = int(ids.max()) + 1
+        if top > len(self._versions):
+            grown = np.zeros(max(top, 2 * len(self._versions)), dtype=np.uint64)
+            grown[: len(self._versions)] = self._versions
+            self._versions = grown
+        self._versions[ids] = versions
 
     def upsert(
         self, records: list[tuple[NewCandidate, Vectors | None]]
@@ -369,11 +372,7 @@ class TalentPool:
                 if done:
                     ids = np.array([i for _, i in done], dtype=np.int64)
                     self.vectors.remove(ids)
-                    keep = ~np.isin(self._version_ids, ids)
-                    self._version_ids, self._versions = (
-                        self._version_ids[keep],
-                        self._versions[keep],
-                    )
+                    self._set_versions(ids, np.zeros(len(ids), dtype=np.uint64))
                     self.roster.drop(ids.tolist())
                     self._changed()
                     for tenant in {t for t, _ in done}:

@@ -3,7 +3,6 @@ thread adding candidates, one erasing others, two asking for shortlists all the 
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from pathlib import Path
 
@@ -11,20 +10,14 @@ import pytest
 
 from tests.documents import demo_records
 from tests.service.test_crash import call, environment, serve
-from tests.service.test_fuzz import BIN, free_port, wait_ready
+from tests.service.test_fuzz import create_key, free_port, wait_ready
 
 
 @pytest.mark.slow
 def test_matches_stay_correct_while_writes_and_erasures_run(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = environment(home)
-    key = subprocess.run(
-        [str(BIN / "talentmatch"), "keys", "create", "--tenant", "crash"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    key = create_key(env, "crash")
     records = [(str(r["id"]), str(r["text"])) for r in demo_records(limit=40)]
     stable, doomed, incoming = records[:8], records[8:18], records[18:]
     port = free_port()

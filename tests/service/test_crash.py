@@ -21,7 +21,7 @@ from index import Store
 from matcher import Encoder
 from service import Runtime, Settings
 from tests.documents import demo_records
-from tests.service.test_fuzz import BIN, free_port, wait_ready
+from tests.service.test_fuzz import BIN, create_key, free_port, wait_ready
 
 OLD_KEY = "sentence-transformers/all-MiniLM-L6-v2+4w"
 NEW_KEY = "sentence-transformers/all-MiniLM-L6-v2+2w"
@@ -82,13 +82,7 @@ def test_killed_during_a_bulk_ingest_loses_nothing_acknowledged(
 ) -> None:
     home = tmp_path / "home"
     env = environment(home)
-    key = subprocess.run(
-        [str(BIN / "talentmatch"), "keys", "create", "--tenant", "crash"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    key = create_key(env, "crash")
     records = demo_records(limit=24)
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -29,6 +29,14 @@ CHECKS = ",".join(
 BIN = Path(sys.executable).parent
 
 
+def create_key(env: dict[str, str], tenant: str, *, admin: bool = False) -> str:
+    """A new API key of ``tenant`` from the installed ``talentmatch keys create``."""
+    command = [str(BIN / "talentmatch"), "keys", "create", "--tenant", tenant]
+    return subprocess.run(
+        command + ["--admin"] * admin, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,13 +68,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         "TALENTMATCH_CACHE_DIR": str(shared_cache),  # the skill-label index, if built
         "TALENTMATCH_LOG_LEVEL": "WARNING",
     }
-    key = subprocess.run(
-        [str(BIN / "talentmatch"), "keys", "create", "--tenant", "fuzz", "--admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    key = create_key(env, "fuzz", admin=True)
     pool = tmp_path / "pool.jsonl"
     pool.write_text(
         "".join(

@@ -17,8 +17,11 @@ ids as the filter (as every match does), the same for a tenant holding 2% of the
 recall@100 against exact search, queries per second from four threads on the two cores,
 the cost of adding and of erasing one candidate, and the roster's eligibility lookup.
 
-What this does not measure yet: the whole match (parse, embed, BM25, re-score) at a million,
-see the README's "Speed at scale".
+Then, for the largest pool, the whole match as a CRM sees it (see
+:mod:`benchmarks.served_pool`): the same pool with a résumé behind each vector, bulk-loaded
+into a store and served by ``talentmatch serve`` over loopback; match latency with unseen and
+cached job descriptions, matches a second, erasure over the API, the service's memory.
+``--no-match`` skips it.
 
 Reads ../shared/data (résumés and ESCO); says so and exits 2 when it is missing. Anchor and
 query vectors are cached under ~/.cache/talentmatch/bench-search.
@@ -53,6 +56,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.pipeline import percentile  # noqa: E402
 from benchmarks.ranking import occupation_texts, pdf_texts  # noqa: E402
+from benchmarks.served_pool import measure_match, parsed_resumes  # noqa: E402
 from index import vectors as backends  # noqa: E402
 from index.pool import Roster  # noqa: E402
 from matcher import Encoder, profile_text  # noqa: E402
@@ -64,10 +68,15 @@ TENANT_SHARES = [0.90] + [0.02] * 5
 CACHE = Path.home() / ".cache" / "talentmatch" / "bench-search"
 
 
-def anchors(data: Path, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
-    """(résumé vectors, job vectors), embedded once and cached by their texts and model."""
+def resume_texts(data: Path) -> dict[str, tuple[str, str]]:
     files = sorted((data / "resumes" / "livecareer-dev").rglob("*.pdf"))
-    texts = pdf_texts(files, Path.home() / ".cache" / "talentmatch" / "bench-text")
+    return pdf_texts(files, Path.home() / ".cache" / "talentmatch" / "bench-text")
+
+
+def anchors(data: Path, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+    """(résumé vectors, job vectors), embedded once and cached by their texts and model;
+    the résumés in the order of :func:`resume_texts`."""
+    texts = resume_texts(data)
     jobs = occupation_texts(data / "taxonomy" / "esco-1.1.1")
     key = hashlib.sha256(
         json.dumps([encoder.key, sorted(texts.items()), sorted(jobs.items())]).encode()
@@ -87,11 +96,15 @@ def anchors(data: Path, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
     return resumes, job_vectors
 
 
-def synthetic_pool(base: np.ndarray, n: int, seed: int) -> np.ndarray:
+def synthetic_pool(
+    base: np.ndarray, n: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` unit vectors, each a mixture of two anchors moved along the difference of two
-    others (in chunks, to bound the temporaries)."""
+    others (in chunks, to bound the temporaries); with, for each, the anchor it is mostly
+    made of and the one mixed in."""
     rng = np.random.default_rng(seed)
     out = np.empty((n, base.shape[1]), dtype=np.float32)
+    first, second = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
         a, b, c, d = (rng.integers(0, len(base), m) for _ in range(4))
@@ -99,15 +112,22 @@ def synthetic_pool(base: np.ndarray, n: int, seed: int) -> np.ndarray:
         s = rng.uniform(0.1, 0.4, (m, 1)).astype(np.float32)
         x = (1 - t) * base[a] + t * base[b] + s * (base[c] - base[d])
         out[start : start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
-    return out
+        first[start : start + m], second[start : start + m] = a, b
+    return out, first, second
 
 
-def roster_of(n: int, seed: int, today: dt.date) -> Roster:
-    """Tenants, consent and retention for ids 1..n, seeded."""
+def metadata(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(tenant index, may be contacted, past retention) for ids 1..n, seeded."""
     rng = np.random.default_rng(seed + 1)
     tenant = rng.choice(len(TENANTS), size=n, p=TENANT_SHARES)
     contact = rng.random(n) >= 0.03
     expired = rng.random(n) < 0.03
+    return tenant, contact, expired
+
+
+def roster_of(n: int, seed: int, today: dt.date) -> Roster:
+    """Tenants, consent and retention for ids 1..n, seeded."""
+    tenant, contact, expired = metadata(n, seed)
     roster = Roster()
     past, never = today - dt.timedelta(days=1), None
     roster.set(
@@ -148,7 +168,7 @@ def measure_index(
     with ThreadPoolExecutor(4) as workers:
         list(workers.map(lambda i: index.search(query(i), k, allowed=main), range(200)))
     qps = 200 / (time.perf_counter() - started)
-    extra = synthetic_pool(jobs, 20, SEED + 7)
+    extra = synthetic_pool(jobs, 20, SEED + 7)[0]
     add = timed(lambda i: index.add(np.array([first_free + i]), extra[i : i + 1]), 20)
     delete = timed(lambda i: index.remove(np.array([first_free + i])), 20)
     return {
@@ -166,7 +186,7 @@ def measure_index(
 
 def measure(n: int, resumes: np.ndarray, jobs: np.ndarray, *, k: int, calls: int) -> dict[str, Any]:
     today = dt.date(2026, 11, 22)
-    vectors = synthetic_pool(resumes, n, SEED)
+    vectors = synthetic_pool(resumes, n, SEED)[0]
     ids = np.arange(1, n + 1, dtype=np.int64)
     roster = roster_of(n, SEED, today)
     # What a write costs the next match: the eligible set made again, and its bitmap.
@@ -206,6 +226,10 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=200, help="how many a match retrieves (200)")
     ap.add_argument("--calls", type=int, default=300, help="searches timed per measure")
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--match-calls", type=int, default=200, help="matches timed per measure (200)")
+    ap.add_argument(
+        "--no-match", action="store_true", help="skip the served match at the largest pool"
+    )
     args = ap.parse_args()
     if not (args.data / "resumes").is_dir():
         print(
@@ -232,6 +256,29 @@ def main() -> None:
         delete_ms=largest["ours"]["delete_ms"],
         qps=largest["ours"]["qps"],
     )
+    served: dict[str, Any] | None = None
+    if not args.no_match:
+        n = largest["pool"]
+        texts = resume_texts(args.data)
+        vectors, first, second = synthetic_pool(resumes, n, SEED)
+        served = measure_match(
+            n,
+            parsed_resumes(texts, CACHE),
+            vectors,
+            (first, second),
+            metadata(n, SEED),
+            TENANTS,
+            occupation_texts(args.data / "taxonomy" / "esco-1.1.1"),
+            model=encoder.key,
+            calls=args.match_calls,
+            cache_dir=Path.home() / ".cache" / "talentmatch",
+        )
+        del vectors
+        report["served"] = served
+        report.update(
+            {k: served[k] for k in ("match_p50_ms", "match_p99_ms", "match_cached_p50_ms")},
+            rss_mb=served["rss_mb"],
+        )
     print(f"## Vector search, k={args.k}, {len(jobs)} ESCO job vectors as queries\n")
     print(
         "| pool | index | build s | index MB | search p50 / p99 ms | 2% tenant p50 ms "
@@ -257,6 +304,32 @@ def main() -> None:
         + ", ".join(f"{r['pool']:,}: {r['eligible_lookup_ms']}" for r in rows)
     )
     print(f"peak RSS of this run (all indexes and vectors held): {report['peak_rss_mb']} MB")
+    if served is not None:
+        print(
+            f"\n## The whole match, served: {largest['pool']:,} candidates, over HTTP on "
+            "loopback, top 10\n"
+        )
+        print("| measure | value |\n|---|---|")
+        for label, key, unit in (
+            ("bulk load into SQLite", "load_s", "s"),
+            ("service start (index and BM25 built from the store)", "service_start_s", "s"),
+            ("match p50 / p99, unseen job description", "match", "ms"),
+            ("match p50 / p99, cached job description", "match_cached", "ms"),
+            ("matches a second, 4 clients", "match_qps", ""),
+            ("erase one candidate (DELETE) p50 / max", "api_delete", "ms"),
+            ("erased candidates absent from the next match", "erased_invisible", ""),
+            ("service memory: resident / peak", "rss", "MB"),
+            ("home on disk (database, index, BM25)", "disk_mb", "MB"),
+        ):
+            if key in ("match", "match_cached"):
+                value = f"{served[key + '_p50_ms']} / {served[key + '_p99_ms']}"
+            elif key == "api_delete":
+                value = f"{served['api_delete_ms']} / {served['api_delete_max_ms']}"
+            elif key == "rss":
+                value = f"{served['rss_mb']} / {served['peak_rss_mb']}"
+            else:
+                value = str(served[key])
+            print(f"| {label} | {value} {unit} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))

@@ -1,111 +1,311 @@
 """The sparse channel: BM25 over each candidate's résumé words and canonical skill ids.
 
-Words are lower-cased, English stop words dropped and stemmed (Snowball), so "managed" meets
-"management"; each skill the parser found adds a term ``skill:<id>``, so "JS" and "JavaScript"
-meet. Scoring is bm25s's Lucene BM25, one model per tenant (document frequencies of one
-company's pool say nothing about another's, and must not leak between them).
+Words go through one analyzer (:func:`words`): split on what is not a letter or digit,
+lower-cased, English stop words dropped, Snowball-stemmed, so "managed" meets "management";
+each skill the parser found is a term of its own field, so "JS" and "JavaScript" meet.
 
-The index is derived from the store, like the vector index: built from it when the pool
-opens (every tenant's model then, so the first match does not wait), then kept in step with
-its writes. bm25s builds a model at once, so a write marks the tenant's model stale and the
-next search rebuilds it (about 1 s per 10,000 résumés here).
+The index is tantivy's (Lucene's design in Rust): one index per tenant under the index
+directory (document frequencies of one company's pool say nothing about another's, and must
+not leak between them), on disk and memory-mapped, written incrementally. Each document
+carries the candidate id and the version of what it was made from (:func:`lexical_version`),
+so that on open the pool can bring the index in step with the store without re-reading the
+rest (see :meth:`index.pool.TalentPool`).
+
+Writes are queued in memory and applied by :meth:`LexicalIndex.commit`: the pool commits at
+once (commands, tests) or from its saver thread; a search on a tenant with writes not yet
+committed commits them first, so a write is always visible to the next search. tantivy lets
+one writer at a time hold an index; the writer is taken for a commit and let go after it, so
+another process (a command beside the service) waits its turn rather than failing.
+
+A query is the job's :data:`QUERY_TERMS` most telling words (term frequency in the job ×
+inverse document frequency in the tenant's pool) and all its skills: a job description's
+other words are in most résumés, score little and would cost a scan of most of the pool.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import logging
+import math
+import shutil
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import bm25s
 import numpy as np
-import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+import numpy.typing as npt
+import tantivy
 
 from index.vectors import Ids, IdSet
 
-WORD = re.compile(r"(?u)\b\w\w+\b")
-SKILL_TERM = "skill:"
-_STOP = frozenset(STOPWORDS_EN)
-_stemmer = Stemmer.Stemmer("english")
-_stem_lock = threading.Lock()  # a PyStemmer stemmer is not safe to share across threads
+log = logging.getLogger(__name__)
+
+QUERY_TERMS = 32
+# Below this many allowed candidates the filter goes into the query as a set of ids; above,
+# results are fetched generously and filtered (widening until k pass or none are left).
+ID_SET_QUERY_MAX = 4096
+WRITER_HEAP = 64_000_000
+COMMIT_EVERY = 50_000  # documents: a bulk write is committed in parts of this size
+LOCK_WAIT_SECONDS = 60.0
+TEXT, SKILLS, ID, VERSION = "text", "skills", "id", "version"
+ANALYZER = "words"
 
 
-def terms(text: str, skill_ids: Iterable[str] = ()) -> list[str]:
-    """The BM25 terms of a text and the skills found in it."""
-    words = [w for w in WORD.findall(text.lower()) if w not in _STOP]
-    with _stem_lock:
-        stems: list[str] = _stemmer.stemWords(words)
-    return stems + [SKILL_TERM + s for s in sorted(set(skill_ids))]
+def _analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
 
 
-class _Tenant:
-    def __init__(self) -> None:
-        self.docs: dict[int, list[str]] = {}
-        self.model: bm25s.BM25 | None = None
-        self.ids: Ids = np.empty(0, dtype=np.int64)
+_words = _analyzer()
+_words_lock = threading.Lock()
+
+
+def words(text: str) -> list[str]:
+    """The terms of ``text`` as the BM25 index holds them (stems, in order, repeated)."""
+    with _words_lock:
+        found: list[str] = _words.analyze(text)
+    return found
+
+
+def lexical_version(text_sha: str, skill_ids_json: str) -> int:
+    """64 bits naming what a candidate's BM25 document is made of: the résumé text's SHA-256
+    and the JSON list of its sorted skill ids (the store's columns)."""
+    digest = hashlib.sha256(f"{text_sha}\n{skill_ids_json}".encode()).hexdigest()
+    return int(digest[:16], 16)
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalDoc:
+    id: int
+    version: int
+    text: str
+    skill_ids: list[str]
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field(ID, indexed=True, fast=True)
+    builder.add_unsigned_field(VERSION, fast=True)
+    builder.add_text_field(TEXT, tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field(SKILLS, tokenizer_name="raw", index_option="freq")
+    return builder.build()
+
+
+@dataclass(slots=True)
+class _Shard:
+    """One tenant's index and the writes queued for it (id → document, None to remove)."""
+
+    index: tantivy.Index
+    queued: dict[int, LexicalDoc | None] = field(default_factory=dict)
 
 
 class LexicalIndex:
-    """BM25 per tenant over candidates' terms (see :func:`terms`)."""
+    """BM25 per tenant, in ``directory`` (one sub-directory a tenant)."""
 
-    def __init__(self) -> None:
-        self._tenants: dict[str, _Tenant] = {}
-        self._lock = threading.Lock()
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.schema = _schema()
+        self._shards: dict[str, _Shard] = {}
+        self._lock = threading.RLock()
+        directory.mkdir(parents=True, exist_ok=True)
+        for path in sorted(p for p in directory.iterdir() if p.is_dir()):
+            self._shards[path.name] = self._open(path)
 
-    def add(self, tenant: str, docs: Iterable[tuple[int, list[str]]]) -> None:
-        """Add or replace candidates' terms."""
+    def _open(self, path: Path) -> _Shard:
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        index.register_tokenizer(ANALYZER, _analyzer())
+        return _Shard(index)
+
+    def _shard(self, tenant: str) -> _Shard:
         with self._lock:
-            mine = self._tenants.setdefault(tenant, _Tenant())
-            for candidate_id, doc_terms in docs:
-                mine.docs[candidate_id] = doc_terms
-            mine.model = None
+            shard = self._shards.get(tenant)
+            if shard is None:
+                shard = self._shards[tenant] = self._open(self.directory / tenant)
+            return shard
+
+    def tenants(self) -> list[str]:
+        return sorted(self._shards)
+
+    # -- writes ---------------------------------------------------------------------------
+    def add(self, tenant: str, docs: Iterable[LexicalDoc]) -> None:
+        """Queue adding (or replacing) candidates' documents."""
+        with self._lock:
+            shard = self._shard(tenant)
+            for doc in docs:
+                shard.queued[doc.id] = doc
+                if len(shard.queued) >= COMMIT_EVERY:  # a bulk write: not all in memory
+                    self._apply(shard)
 
     def remove(self, tenant: str, ids: Iterable[int]) -> None:
+        """Queue removing candidates."""
         with self._lock:
-            mine = self._tenants.get(tenant)
-            if mine is not None:
-                for candidate_id in ids:
-                    mine.docs.pop(candidate_id, None)
-                mine.model = None
+            shard = self._shards.get(tenant)
+            if shard is not None:
+                shard.queued.update(dict.fromkeys(int(i) for i in ids))
 
-    def build(self) -> None:
-        """Build every tenant's model now (at start-up), not at its first search."""
+    def drop_tenant(self, tenant: str) -> None:
+        """Delete a tenant's whole index (none of its candidates is left)."""
         with self._lock:
-            for mine in self._tenants.values():
-                self._model(mine)
+            if self._shards.pop(tenant, None) is not None:
+                shutil.rmtree(self.directory / tenant, ignore_errors=True)
+
+    @property
+    def pending(self) -> bool:
+        return any(s.queued for s in self._shards.values())
+
+    def commit(self, tenant: str | None = None) -> None:
+        """Apply the queued writes (of ``tenant``, or all) and make them visible."""
+        with self._lock:
+            for name in [tenant] if tenant is not None else list(self._shards):
+                shard = self._shards.get(name)
+                if shard is not None and shard.queued:
+                    self._apply(shard)
+
+    def _apply(self, shard: _Shard) -> None:
+        items = list(shard.queued.items())
+        # Into an empty index (a first build) there is nothing to replace.
+        empty = shard.index.searcher().num_docs == 0
+        for start in range(0, len(items), COMMIT_EVERY):
+            writer = self._writer(shard.index, bulk=len(items) > 1000)
+            for candidate_id, doc in items[start : start + COMMIT_EVERY]:
+                if not empty:
+                    writer.delete_documents_by_term(ID, candidate_id)
+                if doc is not None:
+                    writer.add_document(self._document(doc))
+            writer.commit()
+            # Let background merges finish and release the writer's lock for another process.
+            writer.wait_merging_threads()
+        shard.queued.clear()
+        shard.index.reload()
+
+    def _writer(self, index: tantivy.Index, *, bulk: bool) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                return index.writer(WRITER_HEAP * (2 if bulk else 1), 2 if bulk else 1)
+            except ValueError as error:  # LockBusy: another process is committing
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _document(self, doc: LexicalDoc) -> tantivy.Document:
+        document = tantivy.Document()
+        document.add_integer(ID, doc.id)
+        document.add_unsigned(VERSION, doc.version)
+        document.add_text(TEXT, doc.text)
+        for skill in sorted(set(doc.skill_ids)):
+            document.add_text(SKILLS, skill)
+        return document
+
+    def close(self) -> None:
+        self.commit()
+
+    # -- reads ----------------------------------------------------------------------------
+    def _searcher(self, tenant: str) -> tantivy.Searcher | None:
+        with self._lock:
+            shard = self._shards.get(tenant)
+            if shard is None:
+                return None
+            if shard.queued:
+                self._apply(shard)
+            return shard.index.searcher()
 
     def count(self, tenant: str) -> int:
-        mine = self._tenants.get(tenant)
-        return len(mine.docs) if mine else 0
+        searcher = self._searcher(tenant)
+        return 0 if searcher is None else int(searcher.num_docs)
 
-    def _model(self, mine: _Tenant) -> tuple[bm25s.BM25 | None, Ids]:
-        # A tenant whose documents hold no term at all has nothing to score (and bm25s
-        # would divide by a zero average length).
-        if mine.model is None and any(mine.docs.values()):
-            ids = np.fromiter(mine.docs, dtype=np.int64, count=len(mine.docs))
-            model = bm25s.BM25()
-            model.index([mine.docs[int(i)] for i in ids], show_progress=False)
-            mine.model, mine.ids = model, ids
-        return mine.model, mine.ids
+    def versions(self, tenant: str) -> tuple[Ids, npt.NDArray[np.uint64]]:
+        """(ids, versions) of every document of ``tenant``, in ascending id order."""
+        searcher = self._searcher(tenant)
+        if searcher is None or searcher.num_docs == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
+        found = [a for _, a in searcher.search(tantivy.Query.all_query(), searcher.num_docs).hits]
+        ids = np.array(searcher.fast_field_values(ID, found), dtype=np.int64)
+        versions = np.array(searcher.fast_field_values(VERSION, found), dtype=np.uint64)
+        order = np.argsort(ids)
+        return ids[order], versions[order]
+
+    def _query(
+        self, searcher: tantivy.Searcher, text: str, skill_ids: Iterable[str]
+    ) -> tantivy.Query | None:
+        total = searcher.num_docs
+        weighed = []
+        for term, tf in Counter(words(text)).items():
+            df = searcher.doc_freq(TEXT, term)
+            if df:
+                weighed.append((-tf * math.log(1 + (total - df + 0.5) / (df + 0.5)), term))
+        chosen = [(TEXT, t) for _, t in sorted(weighed)[:QUERY_TERMS]]
+        chosen += [(SKILLS, s) for s in sorted(set(skill_ids)) if searcher.doc_freq(SKILLS, s)]
+        if not chosen:
+            return None
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f, t, "freq"))
+                for f, t in chosen
+            ]
+        )
 
     def search(
-        self, tenant: str, query: list[str], k: int, allowed: Ids | IdSet | None = None
+        self,
+        tenant: str,
+        text: str,
+        k: int,
+        allowed: Ids | IdSet | None = None,
+        *,
+        skill_ids: Iterable[str] = (),
     ) -> list[tuple[int, float]]:
-        """Top ``k`` candidates (among ``allowed``, when given) by BM25 score, best first;
-        only candidates sharing at least one term with the query."""
-        with self._lock:
-            mine = self._tenants.get(tenant)
-            if mine is None:
-                return []
-            model, ids = self._model(mine)
-        if model is None or not query:
+        """Top ``k`` candidates of ``tenant`` (among ``allowed``, when given) by BM25 score
+        for a job's ``text`` and ``skill_ids``, best first; only candidates sharing at least
+        one term with the query."""
+        searcher = self._searcher(tenant)
+        if searcher is None or searcher.num_docs == 0 or k <= 0:
             return []
-        scores = np.asarray(model.get_scores(query), dtype=np.float64)
-        if allowed is not None:
-            scores = np.where(IdSet.of(allowed).contains(ids), scores, 0.0)
-        found = np.flatnonzero(scores > 0)
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        found = found[np.lexsort((ids[found], -scores[found]))]
-        return [(int(ids[i]), float(scores[i])) for i in found]
+        query = self._query(searcher, text, skill_ids)
+        if query is None:
+            return []
+        if allowed is None:
+            return self._top(searcher, query, k)
+        allowed = IdSet.of(allowed)
+        if len(allowed) == 0:
+            return []
+        if len(allowed) <= ID_SET_QUERY_MAX:
+            only = tantivy.Query.term_set_query(self.schema, ID, allowed.ids.tolist())
+            query = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(only, 0.0)),
+                ]
+            )
+            return self._top(searcher, query, k)
+        share = min(1.0, len(allowed) / searcher.num_docs)
+        limit = min(searcher.num_docs, max(2 * k, math.ceil(1.5 * k / share)))
+        while True:
+            hits = self._top(searcher, query, limit)
+            kept = [h for h, ok in zip(hits, allowed.contains(self._ids(hits)), strict=True) if ok]
+            if len(kept) >= k or len(hits) < limit or limit >= searcher.num_docs:
+                return kept[:k]
+            limit = min(searcher.num_docs, limit * 4)
+
+    @staticmethod
+    def _ids(hits: list[tuple[int, float]]) -> Ids:
+        return np.fromiter((i for i, _ in hits), dtype=np.int64, count=len(hits))
+
+    def _top(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, limit: int
+    ) -> list[tuple[int, float]]:
+        found = searcher.search(query, limit, count=False).hits
+        ids = np.array(searcher.fast_field_values(ID, [a for _, a in found]), dtype=np.int64)
+        hits = [(int(i), float(s)) for (s, _), i in zip(found, ids, strict=True)]
+        # Equal scores in id order, whatever the segments' order.
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits

@@ -1,7 +1,9 @@
 """The talent pool: the SQL store and the vector index, kept consistent.
 
-Writes go to the store first (the source of truth), then to the in-memory indexes: the
-vector index, the BM25 index and the roster (who may be matched). The vector index is saved
+Writes go to the store first (the source of truth), then to the indexes: the vector index
+and the roster (who may be matched) in memory, the BM25 index on disk (see
+:mod:`index.lexical`, committed with each save and brought in step with the store on open
+the same way). The vector index is saved
 with a manifest and the version of the text behind each vector, at once or, with
 ``save_delay``, by a background thread at most every ``save_delay`` seconds (so that a write
 to a pool of a million does not rewrite hundreds of megabytes). On open the saved index is
@@ -29,8 +31,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index import vectors as backends
-from index.lexical import LexicalIndex, terms
-from index.store import Store, text_sha, text_version
+from index.lexical import LexicalIndex
+from index.store import Store, lexical_doc, text_sha, text_version
 from index.vectors import Ids, IdSet, VectorIndex, Vectors, id_mask, member
 from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
 
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 INDEX_FILE = "vectors.index"
 VERSIONS_FILE = "versions.npz"
 MANIFEST_FILE = "manifest.json"
+LEXICAL_DIR = "lexical"
 NO_DEADLINE = np.iinfo(np.int32).max
 
 
@@ -242,16 +245,44 @@ class TalentPool:
         return index
 
     def _open_lexical(self) -> LexicalIndex:
-        lexical = LexicalIndex()
-        for tenant, candidate_id, text, skill_ids in self.store.lexical_rows():
-            lexical.add(tenant, [(candidate_id, terms(text, skill_ids))])
-        lexical.build()
+        lexical = LexicalIndex(self.index_dir / LEXICAL_DIR)
+        self._catch_up_lexical(lexical)
         return lexical
 
+    def _catch_up_lexical(self, lexical: LexicalIndex) -> None:
+        """Bring the BM25 index in step with the store: documents of erased candidates
+        are removed, missing or stale ones (another text, other skills) are made again."""
+        stored = self.store.lexical_versions()
+        for tenant in lexical.tenants():
+            if tenant not in stored:
+                lexical.drop_tenant(tenant)
+        gone_count, stale = 0, []
+        for tenant, (ids, versions) in stored.items():
+            have_ids, have_versions = lexical.versions(tenant)
+            gone = have_ids[~np.isin(have_ids, ids)]
+            lexical.remove(tenant, gone.tolist())
+            gone_count += len(gone)
+            at = np.minimum(np.searchsorted(have_ids, ids), max(len(have_ids) - 1, 0))
+            known = np.zeros(len(ids), dtype=np.uint64)
+            if len(have_ids):
+                known = np.where(have_ids[at] == ids, have_versions[at], np.uint64(0))
+            stale += ids[known != versions].tolist()
+        if gone_count or stale:
+            log.warning(
+                "BM25 index behind the store: removing %d, adding %d documents",
+                gone_count,
+                len(stale),
+            )
+        everyone = len(stale) == sum(len(ids) for ids, _ in stored.values())
+        for tenant, doc in self.store.lexical_rows(None if everyone else stale):
+            lexical.add(tenant, [doc])
+        lexical.commit()
+
     def rebuild(self) -> int:
-        """Rebuild the vector and BM25 indexes from the store; return the vector count."""
+        """Rebuild the vector index from the store and bring the BM25 index in step with
+        it (skills may have changed); return the vector count."""
         with self._lock:
-            self.lexical = self._open_lexical()
+            self._catch_up_lexical(self.lexical)
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
             self.vectors = self._build(*self.store.embedding_versions(self.model))
@@ -288,6 +319,14 @@ class TalentPool:
         else:
             self._save(self.vectors)
 
+    def _lexical_changed(self) -> None:
+        """After a write to the BM25 index: commit now, or let the saver do it (a search
+        commits what is queued for its tenant first, so the write is visible either way)."""
+        if self.save_delay > 0:
+            self._wake.set()
+        else:
+            self.lexical.commit()
+
     def _save_loop(self) -> None:
         while not self._closing.is_set():
             self._wake.wait()
@@ -297,12 +336,14 @@ class TalentPool:
                 self.flush()
 
     def flush(self) -> None:
-        """Save the vector index now if a write has not been saved yet."""
+        """Save the vector index and commit the BM25 index now if a write has not been
+        saved yet."""
         with self._lock:
             self._wake.clear()
             if self._dirty:
                 self._dirty = False
                 self._save(self.vectors)
+            self.lexical.commit()
 
     def close(self) -> None:
         """Stop the saver and save what it has not (again: nothing)."""
@@ -312,6 +353,7 @@ class TalentPool:
             self._saver.join()
             self._saver = None
         self.flush()
+        self.lexical.close()
 
     # -- writes ---------------------------------------------------------------------------
     def _set_versions(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
@@ -348,10 +390,8 @@ class TalentPool:
                 else:
                     self._changed()
             for candidate, _ in saved:
-                self.lexical.add(
-                    candidate.tenant,
-                    [(candidate.id, terms(candidate.resume.text, candidate.resume.skill_ids()))],
-                )
+                self.lexical.add(candidate.tenant, [lexical_doc(candidate.id, candidate.resume)])
+            self._lexical_changed()
             return saved
 
     def delete(self, tenant: str, candidate_id: int) -> None:
@@ -377,6 +417,7 @@ class TalentPool:
                     self._changed()
                     for tenant in {t for t, _ in done}:
                         self.lexical.remove(tenant, [i for t, i in done if t == tenant])
+                    self._lexical_changed()
 
     def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored."""

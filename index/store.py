@@ -25,6 +25,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     make_url,
     or_,
     select,
@@ -45,6 +46,7 @@ from index._schema import (
     JobVectorRow,
     utcnow,
 )
+from index.lexical import LexicalDoc, lexical_version
 from index.vectors import Ids, Vectors
 from models import (
     ApiKey,
@@ -152,6 +154,53 @@ class Store:
                 out.append((_candidate(row), created))
         return out
 
+    def add_new(self, records: list[tuple[NewCandidate, Vectors]], model: str) -> list[int]:
+        """Insert candidates new to the store, with their vectors, in one transaction, and
+        return their ids: a bulk load (from another system, or a benchmark's pool) at a few
+        thousand a second, where :meth:`upsert` looks each one up first. Raises
+        ``sqlalchemy.exc.IntegrityError`` (and writes nothing) when one is already stored.
+        Tags and applications are for :meth:`upsert`."""
+        if any(new.tags or new.applications for new, _ in records):
+            raise ValueError("add_new takes candidates without tags or applications")
+        if not records:
+            return []
+        now = utcnow()
+        rows = [
+            _values(new) | {"tenant": new.tenant, "external_id": new.external_id, "created_at": now}
+            for new, _ in records
+        ]
+        with self.session() as session:
+            session.execute(insert(CandidateRow), rows)
+            # The ids given, looked up by (tenant, external id): RETURNING in parameter
+            # order costs SQLAlchemy quadratic time on a batch this size.
+            given: dict[tuple[str, str], int] = {}
+            for tenant in {row["tenant"] for row in rows}:
+                mine = [row["external_id"] for row in rows if row["tenant"] == tenant]
+                for start in range(0, len(mine), 1000):
+                    given.update(
+                        ((tenant, external_id), candidate_id)
+                        for candidate_id, external_id in session.execute(
+                            select(CandidateRow.id, CandidateRow.external_id).where(
+                                CandidateRow.tenant == tenant,
+                                CandidateRow.external_id.in_(mine[start : start + 1000]),
+                            )
+                        )
+                    )
+            ids = [given[row["tenant"], row["external_id"]] for row in rows]
+            session.execute(
+                insert(EmbeddingRow),
+                [
+                    {
+                        "candidate_id": i,
+                        "model": model,
+                        "text_sha": row["text_sha"],
+                        "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+                    }
+                    for i, row, (_, vector) in zip(ids, rows, records, strict=True)
+                ],
+            )
+        return ids
+
     def stored_text_shas(self, tenant: str, external_ids: list[str], model: str) -> dict[str, str]:
         """external id → sha of the text whose embedding by ``model`` is stored."""
         if not external_ids:
@@ -226,8 +275,10 @@ class Store:
                 .order_by(ApplicationRow.id)
             ):
                 history.setdefault(app.candidate_id, []).append(_application(app))
+        # Built without validation: every value comes from columns the store wrote (a
+        # match builds a few hundred of these).
         return {
-            r.id: CandidateProfile(
+            r.id: CandidateProfile.model_construct(
                 id=r.id,
                 external_id=r.external_id,
                 name=r.name,
@@ -458,21 +509,6 @@ class Store:
             ids = session.scalars(query).all()
         return np.asarray(sorted(ids), dtype=np.int64)
 
-    def vectors_of(self, ids: Iterable[int], model: str, dim: int) -> dict[int, Vectors]:
-        """The stored résumé vectors of some candidates."""
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        with self.session() as session:
-            rows = session.execute(
-                select(EmbeddingRow.candidate_id, EmbeddingRow.vector).where(
-                    EmbeddingRow.candidate_id.in_(wanted), EmbeddingRow.model == model
-                )
-            ).all()
-        return {
-            r.candidate_id: np.frombuffer(r.vector, dtype=np.float32).reshape(dim) for r in rows
-        }
-
     def _candidate_pages(self, columns: list[Any], batch: int) -> Iterator[Any]:
         """Rows of ``columns`` (the first is ``CandidateRow.id``) of every candidate, in id
         order, ``batch`` at a time, each batch in a session of its own."""
@@ -490,16 +526,58 @@ class Store:
             yield from rows
             last = rows[-1][0]
 
-    def lexical_rows(self, batch: int = 2000) -> Iterator[tuple[str, int, str, list[str]]]:
-        """(tenant, id, résumé text, skill ids) of every candidate, for the BM25 index."""
+    def lexical_rows(
+        self, ids: Iterable[int] | None = None, batch: int = 2000
+    ) -> Iterator[tuple[str, LexicalDoc]]:
+        """(tenant, BM25 document) of every candidate (of ``ids``, when given)."""
         columns = [
             CandidateRow.id,
             CandidateRow.tenant,
             CandidateRow.resume_json,
+            CandidateRow.text_sha,
             CandidateRow.skill_ids_json,
         ]
+        if ids is None:
+            rows: Iterable[Any] = self._candidate_pages(columns, batch)
+        else:
+            rows = self._candidates_of(columns, ids, batch)
+        for r in rows:
+            version = lexical_version(r.text_sha, r.skill_ids_json)
+            text = json.loads(r.resume_json)["text"]
+            yield r.tenant, LexicalDoc(r.id, version, text, json.loads(r.skill_ids_json))
+
+    def lexical_versions(
+        self, batch: int = 20_000
+    ) -> dict[str, tuple[Ids, npt.NDArray[np.uint64]]]:
+        """tenant → (ids, versions) of its candidates' BM25 documents (see
+        :func:`index.lexical.lexical_version`), in ascending id order."""
+        columns = [
+            CandidateRow.id,
+            CandidateRow.tenant,
+            CandidateRow.text_sha,
+            CandidateRow.skill_ids_json,
+        ]
+        found: dict[str, tuple[list[int], list[int]]] = {}
         for r in self._candidate_pages(columns, batch):
-            yield r.tenant, r.id, json.loads(r.resume_json)["text"], json.loads(r.skill_ids_json)
+            ids, versions = found.setdefault(r.tenant, ([], []))
+            ids.append(r.id)
+            versions.append(lexical_version(r.text_sha, r.skill_ids_json))
+        return {
+            tenant: (np.array(ids, dtype=np.int64), np.array(versions, dtype=np.uint64))
+            for tenant, (ids, versions) in found.items()
+        }
+
+    def _candidates_of(self, columns: list[Any], ids: Iterable[int], batch: int) -> Iterator[Any]:
+        """Rows of ``columns`` (the first is ``CandidateRow.id``) of the candidates ``ids``
+        that exist, in id order."""
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), batch):
+            with self.session() as session:
+                yield from session.execute(
+                    select(*columns)
+                    .where(CandidateRow.id.in_(wanted[start : start + batch]))
+                    .order_by(CandidateRow.id)
+                ).all()
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -526,32 +604,65 @@ class Store:
         self, model: str, dim: int, ids: Iterable[int] | None = None
     ) -> tuple[Ids, Vectors]:
         """Every stored vector made by ``model`` (of ``ids``, when given), as (ids, matrix)
-        in ascending id order."""
-        with self.session() as session:
-            if ids is None:
-                rows = list(
-                    session.execute(
-                        select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
-                        .where(EmbeddingRow.model == model)
-                        .order_by(EmbeddingRow.candidate_id)
-                    ).all()
+        in ascending id order. Read in pages into one matrix: a million vectors take their
+        1.5 GB once, not again as rows."""
+        columns = (EmbeddingRow.candidate_id, EmbeddingRow.vector)
+        if ids is None:
+            with self.session() as session:
+                count = session.scalar(
+                    select(func.count())
+                    .select_from(EmbeddingRow)
+                    .where(EmbeddingRow.model == model)
                 )
-            else:
-                wanted, rows = sorted(set(ids)), []
-                for start in range(0, len(wanted), 1000):
-                    rows += session.execute(
-                        select(EmbeddingRow.candidate_id, EmbeddingRow.vector)
-                        .where(
-                            EmbeddingRow.model == model,
-                            EmbeddingRow.candidate_id.in_(wanted[start : start + 1000]),
-                        )
-                        .order_by(EmbeddingRow.candidate_id)
-                    ).all()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = np.empty((len(rows), dim), dtype=np.float32)
-        for i, (_, blob) in enumerate(rows):
-            vectors[i] = np.frombuffer(blob, dtype=np.float32)
-        return ids, vectors
+            pages: Iterable[Any] = self._embedding_pages(model, columns)
+        else:
+            wanted = sorted(set(ids))
+            count = len(wanted)
+            pages = self._embeddings_of(model, columns, wanted)
+        found = np.empty(count or 0, dtype=np.int64)
+        vectors = np.empty((count or 0, dim), dtype=np.float32)
+        filled = 0
+        for candidate_id, blob in pages:
+            if filled == len(found):  # written meanwhile: grow
+                found = np.concatenate([found, np.empty(len(found) + 1024, dtype=np.int64)])
+                vectors = np.concatenate(
+                    [vectors, np.empty((len(vectors) + 1024, dim), np.float32)]
+                )
+            found[filled] = candidate_id
+            vectors[filled] = np.frombuffer(blob, dtype=np.float32)
+            filled += 1
+        return found[:filled], vectors[:filled]
+
+    def _embedding_pages(
+        self, model: str, columns: tuple[Any, ...], batch: int = 20_000
+    ) -> Iterator[Any]:
+        last = 0
+        while True:
+            with self.session() as session:
+                rows = session.execute(
+                    select(*columns)
+                    .where(EmbeddingRow.model == model, EmbeddingRow.candidate_id > last)
+                    .order_by(EmbeddingRow.candidate_id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def _embeddings_of(
+        self, model: str, columns: tuple[Any, ...], wanted: list[int]
+    ) -> Iterator[Any]:
+        for start in range(0, len(wanted), 1000):
+            with self.session() as session:
+                yield from session.execute(
+                    select(*columns)
+                    .where(
+                        EmbeddingRow.model == model,
+                        EmbeddingRow.candidate_id.in_(wanted[start : start + 1000]),
+                    )
+                    .order_by(EmbeddingRow.candidate_id)
+                ).all()
 
     def embedding_versions(self, model: str) -> tuple[Ids, npt.NDArray[np.uint64]]:
         """(ids, versions) of every stored vector made by ``model``, in ascending id order;
@@ -762,32 +873,62 @@ def _eligible(today: dt.date) -> ColumnElement[bool]:
     )
 
 
+def _values(new: NewCandidate) -> dict[str, Any]:
+    """The candidate columns a record sets (tags, applications and vectors aside)."""
+    return _resume_values(new.resume) | {
+        "source": new.source,
+        "file_name": new.file_name,
+        "text_sha": text_sha(new.resume.text),
+        "may_contact": new.consent.may_contact,
+        "consent_date": new.consent.consent_date,
+        "retention_until": new.consent.retention_until,
+        "location": new.location,
+        "remote": new.remote,
+        "updated_at": utcnow(),
+    }
+
+
+def _tags(new: NewCandidate) -> list[str]:
+    return sorted({t.strip() for t in new.tags if t.strip()})
+
+
 def _fill(row: CandidateRow, new: NewCandidate) -> None:
-    row.name = new.resume.contact.name
-    row.source = new.source
-    row.file_name = new.file_name
-    _fill_resume(row, new.resume)
-    row.text_sha = text_sha(new.resume.text)
-    row.may_contact = new.consent.may_contact
-    row.consent_date = new.consent.consent_date
-    row.retention_until = new.consent.retention_until
-    row.location = new.location
-    row.remote = new.remote
-    tags = sorted({t.strip() for t in new.tags if t.strip()})
+    for column, value in _values(new).items():
+        setattr(row, column, value)
+    tags = _tags(new)
     if [t.tag for t in row.tags] != tags:
         row.tags = [CandidateTagRow(tag=t) for t in tags]
     row.updated_at = utcnow()
 
 
+def _skill_ids_json(resume: Resume) -> str:
+    return json.dumps(sorted(resume.skill_ids()))
+
+
+def lexical_doc(candidate_id: int, resume: Resume) -> LexicalDoc:
+    """A candidate's BM25 document, versioned as :meth:`Store.lexical_versions` reads it."""
+    skills = _skill_ids_json(resume)
+    version = lexical_version(text_sha(resume.text), skills)
+    return LexicalDoc(candidate_id, version, resume.text, sorted(resume.skill_ids()))
+
+
+def _resume_values(resume: Resume) -> dict[str, Any]:
+    return {
+        "resume_json": resume.model_dump_json(),
+        "name": resume.contact.name,
+        "titles_json": json.dumps(resume.titles),
+        "skill_ids_json": _skill_ids_json(resume),
+        "years_experience": resume.years_experience,
+        "skills_last_used_json": json.dumps(
+            {e.id: e.last_used.isoformat() for e in resume.evidence if e.last_used},
+            sort_keys=True,
+        ),
+    }
+
+
 def _fill_resume(row: CandidateRow, resume: Resume) -> None:
-    row.resume_json = resume.model_dump_json()
-    row.name = resume.contact.name
-    row.titles_json = json.dumps(resume.titles)
-    row.skill_ids_json = json.dumps(sorted(resume.skill_ids()))
-    row.years_experience = resume.years_experience
-    row.skills_last_used_json = json.dumps(
-        {e.id: e.last_used.isoformat() for e in resume.evidence if e.last_used}, sort_keys=True
-    )
+    for column, value in _resume_values(resume).items():
+        setattr(row, column, value)
 
 
 def _application_row(app: Application) -> ApplicationRow:

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from index import TalentPool
-from index.lexical import terms
 from index.store import text_sha
 from index.vectors import IdSet
 from matcher.encoder import Encoder, Vectors
@@ -169,9 +168,10 @@ class Matcher:
         today = today or dt.date.today()
         job, vector = self.prepare_job(text, title)
         allowed = np.asarray(sorted(set(candidate_ids)), dtype=np.int64)
-        job_terms = terms(job.text, [s.id for s in job.skills])
-        sparse = dict(self.pool.lexical.search(tenant, job_terms, len(allowed), allowed))
-        best = self.pool.lexical.search(tenant, job_terms, 1)
+        skill_ids = [s.id for s in job.skills]
+        lexical = self.pool.lexical
+        sparse = dict(lexical.search(tenant, job.text, len(allowed), allowed, skill_ids=skill_ids))
+        best = lexical.search(tenant, job.text, 1, skill_ids=skill_ids)
         assessed = self._assess(
             job,
             vector,
@@ -207,15 +207,17 @@ class Matcher:
         """Score ``tenant``'s candidates ``ids`` (unknown ids are left out, and with
         ``eligible_on`` those who may not be contacted or are past retention on that day: the
         store has the last word, should another process have changed them). ``cosines`` holds
-        the vector similarities retrieval already measured; the rest are read from the
-        stored vectors. ``sparse`` holds BM25 scores, shares of ``best_bm25``; ``past`` the
+        the vector similarities retrieval already measured; the rest are measured in the
+        vector index. ``sparse`` holds BM25 scores, shares of ``best_bm25``; ``past`` the
         similarity of each past job to this one."""
         store = self.pool.store
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
         cosines = dict(cosines)
-        missing = [i for i in ids if i not in cosines]
-        for i, v in store.vectors_of(missing, self.pool.model, self.pool.dim).items():
-            cosines[i] = float(v @ query)
+        missing = np.fromiter((i for i in ids if i not in cosines), dtype=np.int64)
+        if len(missing):
+            # From the index, as retrieval measured the others: a search among just these.
+            cosines.update(
+                self.pool.search(vector, len(missing), tenant, allowed=IdSet(ids=missing))
+            )
         needs = JobNeeds.of(job, self.parser.taxonomy)
         return [
             assess(
@@ -259,8 +261,11 @@ class Matcher:
             allowed = IdSet(ids=np.intersect1d(allowed.ids, store.applicant_ids(tenant)))
         wanted = max(RETRIEVE_MIN, k * RETRIEVE_FACTOR)
         dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
-        job_terms = terms(job.text, [s.id for s in job.skills])
-        sparse = dict(self.pool.lexical.search(tenant, job_terms, wanted, allowed))
+        sparse = dict(
+            self.pool.lexical.search(
+                tenant, job.text, wanted, allowed, skill_ids=[s.id for s in job.skills]
+            )
+        )
         ids = set(dense) | set(sparse)
         past = self.past_job_similarity(tenant, vector)
         similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]

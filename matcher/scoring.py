@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from index.lexical import terms
+from index.lexical import words
 from models import (
     Application,
     CandidateProfile,
@@ -128,7 +128,7 @@ class JobNeeds:
             required,
             preferred,
             related,
-            frozenset(terms(job.title or "")),
+            frozenset(words(job.title or "")),
             years,
             places(job.location),
             job.remote,
@@ -187,7 +187,7 @@ class Signals:
 @functools.lru_cache(maxsize=100_000)
 def title_terms(title: str) -> frozenset[str]:
     """A title's terms, cached: the same titles come back in match after match."""
-    return frozenset(terms(title))
+    return frozenset(words(title))
 
 
 def title_feature(needs: JobNeeds, titles: list[str]) -> float | None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from index import Store, TalentPool
-from index.pool import INDEX_FILE, MANIFEST_FILE
+from index.lexical import LexicalIndex
+from index.pool import INDEX_FILE, LEXICAL_DIR, MANIFEST_FILE
 from index.vectors import FaissIndex, FaissIVFIndex
 from models import Consent, Filters, IndexMismatch, NewCandidate, NotFound, Resume
 
@@ -169,6 +170,47 @@ def test_writes_not_yet_saved_are_caught_up_on_open(
     top, score = reopened.search(unit(100), 1, "acme")[0]
     assert top == a.id and score == pytest.approx(1.0, abs=1e-5)
     assert reopened.search(unit(200), 1, "acme")[0][0] == late.id
+
+
+def test_the_bm25_index_is_brought_in_step_with_the_store_on_open(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    """The BM25 index on disk may lag the store (writes queued, not committed, at a crash):
+    on open, erased candidates leave it, new and changed ones are made again."""
+    pool = open_pool(save_delay=3600)
+    saved = pool.upsert([(new(f"c{i}", text=f"python developer n{i}"), unit(i)) for i in range(4)])
+    [(gone, _)] = pool.upsert([(new("g", tenant="globex", text="python"), unit(9))])
+    a, b = saved[0][0], saved[1][0]
+    pool.flush()
+    pool.upsert([(new("c0", text="kubernetes operator"), unit(100))])
+    pool.delete("acme", b.id)
+    pool.delete("globex", gone.id)
+    [(late, _)] = pool.upsert([(new("late", text="kubernetes platform"), unit(200))])
+    pool.store.close()  # a crash: the saver never committed these
+    assert LexicalIndex(tmp_path / "index" / LEXICAL_DIR).versions("acme")[0].tolist() == [
+        c.id for c, _ in saved
+    ]
+
+    reopened = open_pool()
+    lexical = reopened.lexical
+    assert {i for i, _ in lexical.search("acme", "kubernetes", 10)} == {a.id, late.id}
+    assert lexical.search("acme", "n1", 10) == []  # b's document is erased
+    assert lexical.search("acme", "n0", 10) == []  # a's old text is gone
+    assert lexical.versions("acme")[0].tolist() == sorted(
+        [c.id for c, _ in saved if c.id != b.id] + [late.id]
+    )
+    assert lexical.tenants() == ["acme"]  # no one is left in globex
+
+
+def test_a_write_is_searchable_before_the_saver_commits(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    pool = open_pool(save_delay=3600)
+    [(a, _)] = pool.upsert([(new("a", text="kubernetes operator"), unit(1))])
+    assert pool.lexical.pending
+    assert [i for i, _ in pool.lexical.search("acme", "kubernetes", 10)] == [a.id]
+    pool.delete("acme", a.id)
+    assert pool.lexical.search("acme", "kubernetes", 10) == []
 
 
 def test_close_saves_what_the_saver_has_not(

@@ -157,3 +157,45 @@ def test_an_erased_candidates_id_is_never_given_to_another(store: Store) -> None
     store.delete("acme", last.id)  # the highest id
     [(after, created)] = store.upsert([(new("c"), None)], "m")
     assert created and after.id > last.id > first.id
+
+
+def test_a_bulk_load_stores_what_upsert_stores(store: Store, tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from index.lexical import lexical_version
+    from index.store import text_sha
+
+    records = [
+        (
+            new(
+                f"crm-{i}",
+                f"Python developer {i}\n",
+                consent=Consent(may_contact=i % 2 == 0, retention_until=dt.date(2030, 1, i + 1)),
+                location="Lisbon",
+            ),
+            vec(i),
+        )
+        for i in range(3)
+    ]
+    ids = store.add_new(records, MODEL)
+    assert len(ids) == 3 and ids == sorted(ids)
+    twin = Store(f"sqlite:///{tmp_path / 'twin.db'}")
+    try:
+        upserted = [c for c, _ in twin.upsert(records, MODEL)]
+        for i, expected in zip(ids, upserted, strict=True):
+            got = store.get("acme", i)
+            assert got.model_dump(exclude={"id", "created_at", "updated_at"}) == (
+                expected.model_dump(exclude={"id", "created_at", "updated_at"})
+            )
+        assert store.embeddings(MODEL, 4)[1].tolist() == twin.embeddings(MODEL, 4)[1].tolist()
+        assert [v.tolist() for v in store.lexical_versions()["acme"]] == [
+            ids,
+            [lexical_version(text_sha(c.resume.text), "[]") for c in upserted],
+        ]
+    finally:
+        twin.close()
+    with pytest.raises(IntegrityError):
+        store.add_new([records[0], (new("crm-9"), vec(9))], MODEL)
+    assert store.count("acme") == 3  # nothing of the refused batch is stored
+    with pytest.raises(ValueError, match="tags"):
+        store.add_new([(new("crm-8", tags=["x"]), vec(8))], MODEL)

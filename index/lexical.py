@@ -47,7 +47,7 @@ QUERY_TERMS = 32
 # Below this many allowed candidates the filter goes into the query as a set of ids; above,
 # results are fetched generously and filtered (widening until k pass or none are left).
 ID_SET_QUERY_MAX = 4096
-WRITER_HEAP = 64_000_000
+WRITER_HEAP = 64_000_000  # bytes, a thread; a bulk write takes eight times as much
 COMMIT_EVERY = 50_000  # documents: a bulk write is committed in parts of this size
 LOCK_WAIT_SECONDS = 60.0
 TEXT, SKILLS, ID, VERSION = "text", "skills", "id", "version"
@@ -102,10 +102,14 @@ def _schema() -> tantivy.Schema:
 
 @dataclass(slots=True)
 class _Shard:
-    """One tenant's index and the writes queued for it (id → document, None to remove)."""
+    """One tenant's index and the writes queued for it (id → document, None to remove);
+    during a bulk write, the writer held across its parts and the ids it has written (None:
+    the index was not empty, so every write replaces)."""
 
     index: tantivy.Index
     queued: dict[int, LexicalDoc | None] = field(default_factory=dict)
+    writer: tantivy.IndexWriter | None = None
+    written: set[int] | None = None
 
 
 class LexicalIndex:
@@ -144,7 +148,7 @@ class LexicalIndex:
             for doc in docs:
                 shard.queued[doc.id] = doc
                 if len(shard.queued) >= COMMIT_EVERY:  # a bulk write: not all in memory
-                    self._apply(shard)
+                    self._apply(shard, final=False)
 
     def remove(self, tenant: str, ids: Iterable[int]) -> None:
         """Queue removing candidates."""
@@ -156,43 +160,57 @@ class LexicalIndex:
     def drop_tenant(self, tenant: str) -> None:
         """Delete a tenant's whole index (none of its candidates is left)."""
         with self._lock:
-            if self._shards.pop(tenant, None) is not None:
+            shard = self._shards.pop(tenant, None)
+            if shard is not None:
+                if shard.writer is not None:
+                    shard.writer.rollback()
+                    shard.writer.wait_merging_threads()
                 shutil.rmtree(self.directory / tenant, ignore_errors=True)
 
     @property
     def pending(self) -> bool:
-        return any(s.queued for s in self._shards.values())
+        return any(s.queued or s.writer is not None for s in self._shards.values())
 
     def commit(self, tenant: str | None = None) -> None:
         """Apply the queued writes (of ``tenant``, or all) and make them visible."""
         with self._lock:
             for name in [tenant] if tenant is not None else list(self._shards):
                 shard = self._shards.get(name)
-                if shard is not None and shard.queued:
+                if shard is not None and (shard.queued or shard.writer is not None):
                     self._apply(shard)
 
-    def _apply(self, shard: _Shard) -> None:
+    def _apply(self, shard: _Shard, *, final: bool = True) -> None:
+        """Write the queue and commit it; with ``final``, also wait for the merges and let
+        the writer go (else it is kept for the next part of a bulk write)."""
         items = list(shard.queued.items())
-        # Into an empty index (a first build) there is nothing to replace.
-        empty = shard.index.searcher().num_docs == 0
-        for start in range(0, len(items), COMMIT_EVERY):
-            writer = self._writer(shard.index, bulk=len(items) > 1000)
-            for candidate_id, doc in items[start : start + COMMIT_EVERY]:
-                if not empty:
-                    writer.delete_documents_by_term(ID, candidate_id)
-                if doc is not None:
-                    writer.add_document(self._document(doc))
-            writer.commit()
-            # Let background merges finish and release the writer's lock for another process.
-            writer.wait_merging_threads()
         shard.queued.clear()
-        shard.index.reload()
+        if shard.writer is None:
+            shard.writer = self._writer(shard.index, bulk=len(items) > 1000)
+            # Into an empty index (a first build) there is nothing to replace but what this
+            # writer itself wrote.
+            shard.written = set() if shard.index.searcher().num_docs == 0 else None
+        writer, written = shard.writer, shard.written
+        for candidate_id, doc in items:
+            if written is None or candidate_id in written:
+                writer.delete_documents_by_term(ID, candidate_id)
+            if doc is not None:
+                writer.add_document(self._document(doc))
+                if written is not None:
+                    written.add(candidate_id)
+        writer.commit()
+        if final:
+            # Let background merges finish and release the writer's lock for another process.
+            shard.writer = shard.written = None
+            writer.wait_merging_threads()
+            shard.index.reload()
 
     def _writer(self, index: tantivy.Index, *, bulk: bool) -> tantivy.IndexWriter:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                return index.writer(WRITER_HEAP * (2 if bulk else 1), 2 if bulk else 1)
+                if bulk:  # larger segments: fewer merges
+                    return index.writer(16 * WRITER_HEAP, 2)
+                return index.writer(WRITER_HEAP, 1)
             except ValueError as error:  # LockBusy: another process is committing
                 if "lock" not in str(error).lower() or time.monotonic() > deadline:
                     raise
@@ -216,7 +234,7 @@ class LexicalIndex:
             shard = self._shards.get(tenant)
             if shard is None:
                 return None
-            if shard.queued:
+            if shard.queued or shard.writer is not None:
                 self._apply(shard)
             return shard.index.searcher()
 

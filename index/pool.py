@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from index import vectors as backends
 from index.lexical import LexicalIndex
+from index.profiles import ProfileRow, Profiles
 from index.store import Store, lexical_doc, text_sha, text_version
 from index.vectors import Ids, IdSet, VectorIndex, Vectors, id_mask, member
 from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
@@ -112,6 +113,20 @@ def _roster_row(candidate: Candidate) -> tuple[int, str, bool, dt.date | None]:
     )
 
 
+def _profile_row(candidate: Candidate) -> ProfileRow:
+    """As :meth:`Store.profile_rows` reads it back."""
+    resume = candidate.resume
+    return ProfileRow(
+        candidate.id,
+        resume.skill_ids(),
+        {e.id: e.last_used for e in resume.evidence if e.last_used},
+        resume.titles,
+        resume.years_experience,
+        candidate.location,
+        candidate.remote,
+    )
+
+
 class TalentPool:
     def __init__(
         self,
@@ -145,6 +160,7 @@ class TalentPool:
         self.lexical = self._open_lexical()
         self.roster = Roster()
         self.roster.set(list(self.store.roster()))
+        self.profiles = self._open_profiles()
         if save_delay > 0:
             self._saver = threading.Thread(target=self._save_loop, name="save-index", daemon=True)
             self._saver.start()
@@ -278,6 +294,17 @@ class TalentPool:
             lexical.add(tenant, [doc])
         lexical.commit()
 
+    def _open_profiles(self) -> Profiles:
+        profiles = Profiles()
+        page: list[ProfileRow] = []
+        for row in self.store.profile_rows():
+            page.append(row)
+            if len(page) == 20_000:
+                profiles.set(page)
+                page = []
+        profiles.set(page)
+        return profiles
+
     def rebuild(self) -> int:
         """Rebuild the vector index from the store and bring the BM25 index in step with
         it (skills may have changed); return the vector count."""
@@ -285,6 +312,7 @@ class TalentPool:
             self._catch_up_lexical(self.lexical)
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
+            self.profiles = self._open_profiles()
             self.vectors = self._build(*self.store.embedding_versions(self.model))
             return self.vectors.count()
 
@@ -380,6 +408,7 @@ class TalentPool:
                 if v is not None
             ]
             self.roster.set([_roster_row(c) for c, _ in saved])
+            self.profiles.set([_profile_row(c) for c, _ in saved])
             if fresh:
                 ids = np.array([i for i, _, _ in fresh], dtype=np.int64)
                 self.vectors.add(ids, np.vstack([v for _, _, v in fresh]).astype(np.float32))
@@ -414,6 +443,7 @@ class TalentPool:
                     self.vectors.remove(ids)
                     self._set_versions(ids, np.zeros(len(ids), dtype=np.uint64))
                     self.roster.drop(ids.tolist())
+                    self.profiles.drop(ids.tolist())
                     self._changed()
                     for tenant in {t for t, _ in done}:
                         self.lexical.remove(tenant, [i for t, i in done if t == tenant])

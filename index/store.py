@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Engine,
     and_,
+    cast,
     create_engine,
     delete,
     event,
@@ -47,6 +49,7 @@ from index._schema import (
     utcnow,
 )
 from index.lexical import LexicalDoc, lexical_version
+from index.profiles import ProfileRow
 from index.vectors import Ids, Vectors
 from models import (
     ApiKey,
@@ -297,6 +300,45 @@ class Store:
             for r in rows
         }
 
+    def profile_rows(self, batch: int = 20_000) -> Iterator[ProfileRow]:
+        """The columns re-scoring reads of every candidate (see :class:`Profiles`)."""
+        columns = [
+            CandidateRow.id,
+            CandidateRow.skill_ids_json,
+            CandidateRow.skills_last_used_json,
+            CandidateRow.titles_json,
+            CandidateRow.years_experience,
+            CandidateRow.location,
+            CandidateRow.remote,
+        ]
+        for r in self._candidate_pages(columns, batch):
+            yield ProfileRow(
+                r.id,
+                json.loads(r.skill_ids_json),
+                {
+                    k: dt.date.fromisoformat(v)
+                    for k, v in json.loads(r.skills_last_used_json).items()
+                },
+                json.loads(r.titles_json),
+                r.years_experience,
+                r.location,
+                r.remote,
+            )
+
+    def with_applications(self, ids: Iterable[int]) -> Ids:
+        """Those of ``ids`` with at least one application, ascending."""
+        wanted, found = sorted(set(ids)), set[int]()
+        with self.session() as session:
+            for start in range(0, len(wanted), 1000):
+                found.update(
+                    session.scalars(
+                        select(ApplicationRow.candidate_id)
+                        .where(ApplicationRow.candidate_id.in_(wanted[start : start + 1000]))
+                        .distinct()
+                    )
+                )
+        return np.array(sorted(found), dtype=np.int64)
+
     def delete(self, tenant: str, candidate_id: int) -> None:
         """Delete a candidate with everything held about them: applications, tags,
         embedding, feedback (the foreign keys cascade). Raises NotFound."""
@@ -414,6 +456,24 @@ class Store:
             ids = session.scalars(query.order_by(CandidateRow.id)).all()
         return np.asarray(ids, dtype=np.int64)
 
+    def eligible_among(self, ids: Iterable[int], tenant: str, today: dt.date) -> Ids:
+        """Those of ``ids`` that are ``tenant``'s, may be contacted and are within retention
+        on ``today``, ascending."""
+        wanted = sorted({int(i) for i in ids})
+        with self.session() as session:
+            found = [
+                i
+                for start in range(0, len(wanted), 1000)
+                for i in session.scalars(
+                    select(CandidateRow.id).where(
+                        CandidateRow.id.in_(wanted[start : start + 1000]),
+                        CandidateRow.tenant == tenant,
+                        _eligible(today),
+                    )
+                )
+            ]
+        return np.array(sorted(found), dtype=np.int64)
+
     # -- feedback -------------------------------------------------------------------------
     def add_feedback(self, tenant: str, items: list[Feedback]) -> list[Feedback]:
         """Store verdicts; every candidate must be one of ``tenant``'s (else NotFound and
@@ -457,11 +517,13 @@ class Store:
     def past_jobs(self, tenant: str) -> dict[str, str]:
         """job id → the text that stands for a past job of ``tenant`` (its title, then its
         description when one was sent), over every application stored."""
+        # Driven by the applications, each one's tenant looked up by key: joined the other
+        # way, SQLite walks every candidate of the tenant (seconds at a million) even when
+        # no one has applied to anything.
         with self.session() as session:
             rows = session.execute(
                 select(ApplicationRow.job_id, ApplicationRow.job_title, ApplicationRow.job_text)
-                .join(CandidateRow, CandidateRow.id == ApplicationRow.candidate_id)
-                .where(CandidateRow.tenant == tenant)
+                .where(_owner() == tenant)
                 .order_by(ApplicationRow.id)
             ).all()
         out: dict[str, str] = {}
@@ -497,12 +559,7 @@ class Store:
 
     def applicant_ids(self, tenant: str, job_ids: Iterable[str] | None = None) -> Ids:
         """Ids of ``tenant``'s candidates with an application (to one of ``job_ids``)."""
-        query = (
-            select(ApplicationRow.candidate_id)
-            .join(CandidateRow, CandidateRow.id == ApplicationRow.candidate_id)
-            .where(CandidateRow.tenant == tenant)
-            .distinct()
-        )
+        query = select(ApplicationRow.candidate_id).where(_owner() == tenant).distinct()
         if job_ids is not None:
             query = query.where(ApplicationRow.job_id.in_(list(job_ids)))
         with self.session() as session:
@@ -530,10 +587,15 @@ class Store:
         self, ids: Iterable[int] | None = None, batch: int = 2000
     ) -> Iterator[tuple[str, LexicalDoc]]:
         """(tenant, BM25 document) of every candidate (of ``ids``, when given)."""
+        # The text alone, taken out of the résumé's JSON by the database (a quarter of it).
+        if self.engine.dialect.name == "postgresql":
+            text = func.json_extract_path_text(cast(CandidateRow.resume_json, JSON), "text")
+        else:
+            text = func.json_extract(CandidateRow.resume_json, "$.text")
         columns = [
             CandidateRow.id,
             CandidateRow.tenant,
-            CandidateRow.resume_json,
+            text.label("text"),
             CandidateRow.text_sha,
             CandidateRow.skill_ids_json,
         ]
@@ -543,8 +605,7 @@ class Store:
             rows = self._candidates_of(columns, ids, batch)
         for r in rows:
             version = lexical_version(r.text_sha, r.skill_ids_json)
-            text = json.loads(r.resume_json)["text"]
-            yield r.tenant, LexicalDoc(r.id, version, text, json.loads(r.skill_ids_json))
+            yield r.tenant, LexicalDoc(r.id, version, r.text, json.loads(r.skill_ids_json))
 
     def lexical_versions(
         self, batch: int = 20_000
@@ -863,6 +924,16 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+def _owner() -> Any:
+    """The tenant of an application's candidate, looked up by key: queries over
+    applications start from them, not from the candidates (see :meth:`Store.past_jobs`)."""
+    return (
+        select(CandidateRow.tenant)
+        .where(CandidateRow.id == ApplicationRow.candidate_id)
+        .scalar_subquery()
+    )
 
 
 def _eligible(today: dt.date) -> ColumnElement[bool]:

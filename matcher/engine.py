@@ -20,8 +20,11 @@ from matcher.scoring import (
     WEIGHTS,
     Assessed,
     JobNeeds,
+    ManySignals,
     Signals,
     assess,
+    best_history,
+    score_many,
     to_match,
 )
 from models import (
@@ -43,6 +46,8 @@ RETRIEVE_MIN = 200
 RETRIEVE_FACTOR = 10
 MAX_TOP_K = 500
 QUERY_CACHE_SIZE = 256
+# Re-scored in full (read from the store, explained) beyond the top k by the fast scores.
+SHORTLIST_MARGIN = 20
 
 
 def profile_text(resume: Resume) -> str:
@@ -211,13 +216,7 @@ class Matcher:
         vector index. ``sparse`` holds BM25 scores, shares of ``best_bm25``; ``past`` the
         similarity of each past job to this one."""
         store = self.pool.store
-        cosines = dict(cosines)
-        missing = np.fromiter((i for i in ids if i not in cosines), dtype=np.int64)
-        if len(missing):
-            # From the index, as retrieval measured the others: a search among just these.
-            cosines.update(
-                self.pool.search(vector, len(missing), tenant, allowed=IdSet(ids=missing))
-            )
+        cosines = self._cosines(vector, tenant, ids, cosines)
         needs = JobNeeds.of(job, self.parser.taxonomy)
         return [
             assess(
@@ -229,6 +228,64 @@ class Matcher:
             )
             for i, profile in store.profiles(ids, tenant=tenant, eligible_on=eligible_on).items()
         ]
+
+    def _cosines(
+        self, vector: Vectors, tenant: str, ids: set[int], known: dict[int, float]
+    ) -> dict[int, float]:
+        """The cosine of each of ``ids`` with the job: those retrieval measured (``known``),
+        the rest measured in the vector index, as retrieval measures them."""
+        cosines = dict(known)
+        missing = np.fromiter((i for i in ids if i not in cosines), dtype=np.int64)
+        if len(missing):
+            # A search among just these, so that they are measured as retrieval measures.
+            only = IdSet(ids=missing)
+            cosines.update(self.pool.search(vector, len(missing), tenant, allowed=only))
+        return cosines
+
+    def _best(
+        self,
+        job: Job,
+        tenant: str,
+        ids: set[int],
+        cosines: dict[int, float],
+        sparse: dict[int, float],
+        best_bm25: float,
+        past: dict[str, float],
+        today: dt.date,
+        weights: Mapping[str, float],
+        k: int,
+    ) -> set[int]:
+        """The candidates of ``ids`` that may make the top ``k``: all of them scored at once
+        from the pool's in-memory profiles (:func:`score_many`), the best kept, with a margin
+        for those the store will find no longer eligible, and for rounding."""
+        keep = max(2 * k, k + SHORTLIST_MARGIN)
+        if len(ids) <= keep:
+            return ids
+        order = np.array(sorted(ids), dtype=np.int64)
+        history = np.zeros(len(order))
+        if any(c >= SIMILAR_JOB_FLOOR for c in past.values()):
+            applied = self.pool.store.with_applications(order)
+            for i, profile in self.pool.store.profiles(applied, tenant=tenant).items():
+                history[np.searchsorted(order, i)] = best_history(profile, past, today)[0]
+        signals = ManySignals(
+            cosine=np.array([cosines.get(int(i), 0.0) for i in order]),
+            lexical=np.array([sparse.get(int(i), 0.0) for i in order]) / (best_bm25 or 1.0),
+            history=history,
+        )
+        needs = JobNeeds.of(job, self.parser.taxonomy)
+        scores = score_many(needs, self.pool.profiles, order, signals, today, weights)
+        ranked = order[np.lexsort((order, -np.round(scores, 1)))]
+        chosen = set(ranked[:keep].tolist())
+        # Those the store finds no longer eligible are left out at re-scoring: make sure k
+        # remain, with more from further down should many have gone.
+        eligible = self.pool.store.eligible_among(ranked[:keep], tenant, today)
+        taken = keep
+        while len(eligible) < k and taken < len(ranked):
+            more = ranked[taken : taken + keep]
+            chosen |= set(more.tolist())
+            eligible = np.union1d(eligible, self.pool.store.eligible_among(more, tenant, today))
+            taken += keep
+        return chosen
 
     def match(
         self,
@@ -272,17 +329,27 @@ class Matcher:
         if similar:
             applied = store.applicant_ids(tenant, similar)
             ids |= set(applied[allowed.contains(applied)].tolist())
+        weights = self.weights if weights is None else weights
+        best_bm25 = max(sparse.values(), default=0.0)
+        cosines = self._cosines(vector, tenant, ids, dense)
+        if rediscover:
+            # Few candidates (past applicants), each needing its history: all in Python.
+            chosen = ids
+        else:
+            chosen = self._best(
+                job, tenant, ids, cosines, sparse, best_bm25, past, today, weights, k
+            )
         assessed = self._assess(
             job,
             vector,
             tenant,
-            ids,
-            cosines=dense,
+            chosen,
+            cosines=cosines,
             sparse=sparse,
-            best_bm25=max(sparse.values(), default=0.0),
+            best_bm25=best_bm25,
             past=past,
             today=today,
-            weights=self.weights if weights is None else weights,
+            weights=weights,
             eligible_on=today,
         )
         if rediscover:

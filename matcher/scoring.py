@@ -9,13 +9,16 @@ as unknown: a candidate cannot gain by leaving things out.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from index.lexical import words
+from index.profiles import Profiles, places, title_terms
+from index.vectors import Ids
 from models import (
     Application,
     CandidateProfile,
@@ -82,8 +85,6 @@ SENIORITY_YEARS = {
     "principal": 10.0,
     "head": 10.0,
 }
-PLACE_WORD = re.compile(r"[^\W\d_]{3,}")
-NOT_PLACES = {"remote", "hybrid", "office", "onsite", "area", "greater", "metro", "city", "based"}
 # A profile not updated for this long is flagged: its contact details and skills may be old.
 STALE_AFTER_DAYS = 540
 
@@ -174,6 +175,16 @@ class SkillFit:
 
 
 @dataclass(frozen=True, slots=True)
+class ManySignals:
+    """:class:`Signals` of many candidates, as arrays in one order; ``history`` is the
+    history feature (see :func:`best_history`), 0 for those who never applied."""
+
+    cosine: npt.NDArray[np.float64]
+    lexical: npt.NDArray[np.float64]
+    history: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
 class Signals:
     """What retrieval measured of a candidate for a job: the cosine of their vectors, the
     BM25 score as a share of the best in this retrieval, and how similar each past job the
@@ -182,12 +193,6 @@ class Signals:
     cosine: float
     lexical: float = 0.0
     past_jobs: Mapping[str, float] | None = None
-
-
-@functools.lru_cache(maxsize=100_000)
-def title_terms(title: str) -> frozenset[str]:
-    """A title's terms, cached: the same titles come back in match after match."""
-    return frozenset(words(title))
 
 
 def title_feature(needs: JobNeeds, titles: list[str]) -> float | None:
@@ -204,12 +209,6 @@ def experience_feature(needs: JobNeeds, years: float | None) -> float | None:
     if not needs.years:
         return None
     return min(1.0, (years or 0.0) / needs.years)
-
-
-def places(location: str | None) -> frozenset[str]:
-    """The place names in a location ("Berlin, Germany" → berlin, germany)."""
-    words = PLACE_WORD.findall((location or "").lower())
-    return frozenset(w for w in words if w not in NOT_PLACES)
 
 
 def location_feature(needs: JobNeeds, candidate: CandidateProfile) -> float | None:
@@ -453,3 +452,81 @@ def history_reason(candidate: CandidateProfile) -> str | None:
         return None
     late.sort(key=lambda a: (a.outcome == Outcome.runner_up, a.date or dt.date.min), reverse=True)
     return describe_application(late[0])
+
+
+def _rows_any(
+    hit: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64], m: int
+) -> npt.NDArray[np.bool_]:
+    """Per row of ``m``, whether any of its entries (``rows``: each entry's row) is hit."""
+    return np.bincount(rows[hit], minlength=m) > 0
+
+
+def score_many(
+    needs: JobNeeds,
+    profiles: Profiles,
+    ids: Ids,
+    signals: ManySignals,
+    today: dt.date,
+    weights: Mapping[str, float] = WEIGHTS,
+) -> npt.NDArray[np.float64]:
+    """The scores :func:`assess` gives ``ids`` (up to rounding), all at once from the pool's
+    in-memory profiles: to choose the few whose reasons are written out."""
+    m = len(ids)
+    features: dict[str, npt.NDArray[np.float64] | None] = {
+        "semantic": np.clip((signals.cosine - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0, 1),
+        "lexical": signals.lexical,
+        "history": signals.history,
+    }
+    rows, codes, last_used = profiles.skill_lists.gather(ids)
+    held = np.zeros(len(codes), dtype=np.bool_)
+    for name, wanted in (("must_have", needs.required), ("nice_to_have", needs.preferred)):
+        if not wanted:
+            features[name] = None
+            continue
+        have = np.zeros(m)
+        near = np.zeros(m)
+        for skill in wanted:
+            hit = codes == profiles.skills.get(skill.id)
+            held |= hit
+            has = _rows_any(hit, rows, m)
+            related = [profiles.skills.get(r) for r in needs.related.get(skill.id, ())]
+            close = _rows_any(np.isin(codes, related), rows, m) & ~has
+            have += has
+            near += close
+        features[name] = (have + RELATED_CREDIT * near) / len(wanted)
+    if not needs.required and not needs.preferred:
+        features["recency"] = None
+    else:
+        years = np.maximum(0.0, (today.toordinal() - last_used[held]) / 365.25)
+        value = np.where(
+            last_used[held] == 0, RECENCY_UNDATED, np.exp2(-years / RECENCY_HALF_LIFE_YEARS)
+        )
+        count = np.bincount(rows[held], minlength=m)
+        summed = np.bincount(rows[held], weights=value, minlength=m)
+        features["recency"] = np.divide(summed, count, out=np.zeros(m), where=count > 0)
+    if not needs.title_terms:
+        features["title"] = None
+    else:
+        t_rows, t_codes, t_title = profiles.title_lists.gather(ids)
+        wanted_words = [profiles.words.get(w) for w in needs.title_terms]
+        inside = np.isin(t_codes, wanted_words)
+        titles = int(t_title.max()) + 1 if len(t_title) else 1
+        shared = np.bincount(t_rows[inside] * titles + t_title[inside], minlength=m * titles)
+        features["title"] = shared.reshape(m, titles).max(axis=1) / len(needs.title_terms)
+    if not needs.years:
+        features["experience"] = None
+    else:
+        features["experience"] = np.minimum(1.0, np.nan_to_num(profiles.years[ids]) / needs.years)
+    if needs.remote == "remote" or not needs.places:
+        features["location"] = None
+    else:
+        p_rows, p_codes, _ = profiles.place_lists.gather(ids)
+        here = _rows_any(np.isin(p_codes, [profiles.words.get(p) for p in needs.places]), p_rows, m)
+        remote_ok = (profiles.remote[ids] == 1) & (needs.remote == "hybrid")
+        features["location"] = np.where(here, 1.0, np.where(remote_ok, 0.5, 0.0))
+    live = {f: (w, v) for f, w in weights.items() if (v := features.get(f)) is not None}
+    total = sum(w for w, _ in live.values())
+    score = np.zeros(m)
+    for w, v in live.values():
+        score += (w / total if total else 0.0) * v
+    return 100.0 * score

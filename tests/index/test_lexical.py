@@ -135,6 +135,28 @@ def test_another_writer_waits_its_turn(tmp_path: Path) -> None:
     assert 6 in LexicalIndex(tmp_path).versions("acme")[0].tolist()
 
 
+def test_a_bulk_write_in_parts_replaces_what_it_wrote_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts of 3 documents, one writer across them; into an empty index no delete is
+    # needed, except for an id written again in a later part.
+    monkeypatch.setattr(lexical_module, "COMMIT_EVERY", 3)
+    index = LexicalIndex(tmp_path)
+    index.add("acme", [_doc(i, f"python n{i}") for i in range(1, 8)])
+    assert index._shards["acme"].writer is not None  # parts committed, the writer kept
+    index.add("acme", [_doc(2, "kubernetes"), _doc(9, "kubernetes")])
+    index.remove("acme", [5])
+    index.commit()
+    assert not index.pending
+    assert index.versions("acme")[0].tolist() == [1, 2, 3, 4, 6, 7, 9]
+    assert [i for i, _ in index.search("acme", "kubernetes", 10)] == [2, 9]
+    assert index.search("acme", "n2", 10) == []
+    # Once it holds documents, every write replaces.
+    index.add("acme", [_doc(i, "terraform") for i in (1, 3, 4, 6)])
+    assert sorted(i for i, _ in index.search("acme", "terraform", 10)) == [1, 3, 4, 6]
+    assert index.count("acme") == 7
+
+
 def test_documents_without_terms_score_nothing(tmp_path: Path) -> None:
     index = LexicalIndex(tmp_path)
     index.add("acme", [_doc(1, "a"), _doc(2, "")])

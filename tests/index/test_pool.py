@@ -182,7 +182,7 @@ def test_the_bm25_index_is_brought_in_step_with_the_store_on_open(
     [(gone, _)] = pool.upsert([(new("g", tenant="globex", text="python"), unit(9))])
     a, b = saved[0][0], saved[1][0]
     pool.flush()
-    pool.upsert([(new("c0", text="kubernetes operator"), unit(100))])
+    pool.upsert([(new("c0", text='kubernetes operator, Zürich "quoted"'), unit(100))])
     pool.delete("acme", b.id)
     pool.delete("globex", gone.id)
     [(late, _)] = pool.upsert([(new("late", text="kubernetes platform"), unit(200))])
@@ -194,6 +194,7 @@ def test_the_bm25_index_is_brought_in_step_with_the_store_on_open(
     reopened = open_pool()
     lexical = reopened.lexical
     assert {i for i, _ in lexical.search("acme", "kubernetes", 10)} == {a.id, late.id}
+    assert [i for i, _ in lexical.search("acme", "Zürich quoted", 10)] == [a.id]
     assert lexical.search("acme", "n1", 10) == []  # b's document is erased
     assert lexical.search("acme", "n0", 10) == []  # a's old text is gone
     assert lexical.versions("acme")[0].tolist() == sorted(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import Store, TalentPool
-from matcher import Encoder, Matcher
+from matcher import Encoder, Matcher, engine
 from models import (
     Application,
     Consent,
@@ -102,6 +102,23 @@ def test_the_job_is_embedded_once(demo_matcher: Matcher) -> None:
     again = demo_matcher.match("  " + text.replace("\n", " \n"), k=5, tenant=TENANT)
     assert encoder.texts == before
     assert [m.candidate_id for m in again.results] == [m.candidate_id for m in first.results]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_the_fast_scores_keep_the_shortlist_of_the_full_re_score(
+    demo_matcher: Matcher, monkeypatch: pytest.MonkeyPatch, k: int
+) -> None:
+    """Whether re-scoring keeps only the best by the fast scores (k + margin of them) or
+    explains every candidate retrieved, the shortlist is the same."""
+    text = "DevOps engineer\nRequirements\n- Kubernetes\n- Python\n- Terraform\n- AWS\n"
+    monkeypatch.setattr(engine, "SHORTLIST_MARGIN", 0)
+    fast = demo_matcher.match(text, k=k, tenant=TENANT)
+    monkeypatch.setattr(engine, "SHORTLIST_MARGIN", 10_000)
+    full = demo_matcher.match(text, k=k, tenant=TENANT)
+    assert len(fast.results) == k
+    assert [(m.candidate_id, m.score) for m in fast.results] == [
+        (m.candidate_id, m.score) for m in full.results
+    ]
 
 
 def test_other_tenants_see_nothing(demo_matcher: Matcher) -> None:

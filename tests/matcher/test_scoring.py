@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
+from index.lexical import words
+from index.profiles import ProfileRow, Profiles
 from matcher.scoring import (
     RECENCY_UNDATED,
     RELATED_CREDIT,
     WEIGHTS,
     JobNeeds,
+    ManySignals,
     Signals,
     best_history,
+    candidate_features,
     combine,
     history_reason,
     score_candidate,
+    score_many,
     semantic_feature,
 )
 from models import Application, CandidateProfile, Job, JobSkill, Outcome, Stage
@@ -274,3 +280,95 @@ def test_a_better_interview_score_lifts_a_past_applicant_a_little() -> None:
     assert history(5.0) == pytest.approx(1.1 * history(None))
     with pytest.raises(ValueError):
         Application(job_id="j", job_title="X", score=7)
+
+
+def _random_profile(rng: np.random.Generator, cid: int, vocab: list[str]) -> CandidateProfile:
+    skills = set(rng.choice(vocab, size=int(rng.integers(0, 8)), replace=False).tolist())
+    dated = [s for s in skills if rng.random() < 0.6]
+    titles = ["Data Engineer", "Senior Python Developer", "Pastry Chef", "Engineer of data"]
+    return CandidateProfile(
+        id=cid,
+        external_id=f"x{cid}",
+        name=None,
+        titles=[titles[int(i)] for i in rng.choice(4, size=int(rng.integers(0, 3)))],
+        skill_ids=frozenset(skills),
+        years_experience=None if rng.random() < 0.3 else float(rng.uniform(0, 12)),
+        skills_last_used={
+            s: dt.date(2026, 1, 1) - dt.timedelta(days=int(rng.integers(0, 4000))) for s in dated
+        },
+        location=["Berlin, Germany", "Lisbon", None, "Remote (Porto)"][int(rng.integers(4))],
+        remote=[None, True, False][int(rng.integers(3))],
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_scoring_many_at_once_gives_each_candidates_score(seed: int) -> None:
+    """score_many (arrays over the pool's in-memory profiles) agrees with assess, one by
+    one, on random candidates and jobs: every feature, with and without a basis."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"esco:s{i}" for i in range(12)]
+    people = [_random_profile(rng, cid, vocab) for cid in range(1, 41)]
+    profiles = Profiles()
+    profiles.set(
+        [
+            ProfileRow(
+                p.id,
+                p.skill_ids,
+                p.skills_last_used,
+                p.titles,
+                p.years_experience,
+                p.location,
+                p.remote,
+            )
+            for p in people
+        ]
+    )
+    wanted = rng.choice(vocab + ["esco:unknown"], size=int(rng.integers(0, 7)), replace=False)
+    split = int(rng.integers(0, len(wanted) + 1))
+    needs = JobNeeds(
+        required=[skill(s) for s in wanted[:split]],
+        preferred=[skill(s, required=False) for s in wanted[split:]],
+        related={s: frozenset(rng.choice(vocab, size=2).tolist()) for s in wanted},
+        title_terms=frozenset(words(["Data Engineer", "Chef", "", "Quantum Baker"][seed % 4])),
+        years=[None, 3.0, 10.0][seed % 3],
+        places=frozenset(["berlin"] if seed % 2 else []),
+        remote=[None, "hybrid", "remote"][seed % 3],
+    )
+    today = dt.date(2026, 11, 22)
+    cosines = rng.uniform(0, 0.8, len(people))
+    lexical = rng.uniform(0, 1, len(people))
+    history = np.where(rng.random(len(people)) < 0.2, rng.uniform(0, 1, len(people)), 0.0)
+    weights = {f: float(w) for f, w in zip(WEIGHTS, rng.uniform(0, 1, len(WEIGHTS)), strict=True)}
+    # Ids in another order than the profiles were set in, some twice.
+    ids = np.array([p.id for p in people][::-1] + [3, 3], dtype=np.int64)
+    by_id = {p.id: i for i, p in enumerate(people)}
+    rows = [by_id[int(i)] for i in ids]
+    got = score_many(
+        needs,
+        profiles,
+        ids,
+        ManySignals(cosines[rows], lexical[rows], history[rows]),
+        today,
+        weights,
+    )
+    for score, row in zip(got, rows, strict=True):
+        person = people[row]
+        features, fit, _ = candidate_features(needs, person, Signals(cosines[row]), today)
+        features |= {"lexical": lexical[row], "history": history[row]}
+        expected, _ = combine(features, weights)
+        assert score == pytest.approx(expected, abs=1e-9)
+
+
+def test_profiles_replace_drop_and_compact() -> None:
+    profiles = Profiles()
+    row = ProfileRow(1, ["a", "b"], {}, ["Chef"], 2.0, "Lisbon", True)
+    profiles.set([row])
+    for n in range(40_000):  # many rewrites of one candidate: stale slices are compacted
+        profiles.set([ProfileRow(1, [f"s{n % 7}"], {}, [], None, None, None)])
+    lists = profiles.skill_lists
+    assert lists.used < 1 << 17 and lists.live == 1
+    _, codes, _ = lists.gather(np.array([1]))
+    assert [profiles.skills.get("s" + str(39_999 % 7))] == codes.tolist()
+    profiles.drop([1, 99])
+    assert lists.gather(np.array([1]))[1].tolist() == []
+    assert np.isnan(profiles.years[1])

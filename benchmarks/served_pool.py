@@ -217,7 +217,7 @@ def measure_match(
             )
             adds.append((time.perf_counter() - begun) * 1000)
             created.raise_for_status()
-            probe = created.json()["id"]
+            probe = created.json()["candidate_id"]
             found += probe in [m["candidate_id"] for m in match(text)[1]["results"]]
             begun = time.perf_counter()
             client.delete(f"/v1/candidates/{probe}").raise_for_status()

@@ -458,7 +458,7 @@ class TalentPool:
     def eligible(self, tenant: str, today: dt.date, filters: Filters | None = None) -> IdSet:
         """``tenant``'s candidates who may be contacted, are within retention and pass
         ``filters``: from memory without filters, else from the store."""
-        if filters is None or filters == Filters():
+        if filters is None or not filters.narrows():
             with self._lock:
                 return self.roster.eligible(tenant, today)
         return IdSet(ids=self.store.eligible_ids(tenant, today, filters))

@@ -180,6 +180,10 @@ class Filters(Record):
     tags: list[str] = Field(default_factory=list, description="all of these tags")
     updated_since: dt.date | None = None
 
+    def narrows(self) -> bool:
+        """Whether any filter is set (of this class or a subclass, such as the API's)."""
+        return bool(self.model_dump(exclude_defaults=True))
+
 
 class Candidate(NewCandidate):
     """A person in the talent pool: what was ingested, plus the id and times the store gave."""

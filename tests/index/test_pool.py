@@ -263,3 +263,22 @@ def test_eligibility_from_memory_equals_the_stores(
     agree(pool)
     pool.store.close()
     agree(open_pool())
+
+
+def test_no_filters_are_answered_from_memory(
+    tmp_path: Path, open_pool: Callable[..., TalentPool]
+) -> None:
+    """Filters with nothing set (the API sends its own subclass of Filters) take the
+    roster's set, not a query of every eligible id in the store."""
+
+    class ApiFilters(Filters):
+        pass
+
+    pool = open_pool()
+    pool.upsert([(new(f"c{i}"), unit(i)) for i in range(3)])
+    today = dt.date(2026, 6, 1)
+    from_memory = pool.eligible("acme", today)
+    assert pool.eligible("acme", today, ApiFilters()) is from_memory
+    assert pool.eligible("acme", today, Filters()) is from_memory
+    narrowed = pool.eligible("acme", today, ApiFilters(locations=["Lisbon"]))
+    assert narrowed is not from_memory and len(narrowed) == 0

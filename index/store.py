@@ -569,14 +569,16 @@ class Store:
     def _candidate_pages(self, columns: list[Any], batch: int) -> Iterator[Any]:
         """Rows of ``columns`` (the first is ``CandidateRow.id``) of every candidate, in id
         order, ``batch`` at a time, each batch in a session of its own."""
+        return self._pages(CandidateRow.id, columns, batch)
+
+    def _pages(self, key: Any, columns: Iterable[Any], batch: int, *where: Any) -> Iterator[Any]:
+        """Rows of ``columns`` (the first is ``key``, a unique column) matching ``where``,
+        in ``key`` order, ``batch`` at a time, each batch in a session of its own."""
         last = 0
         while True:
             with self.session() as session:
                 rows = session.execute(
-                    select(*columns)
-                    .where(CandidateRow.id > last)
-                    .order_by(CandidateRow.id)
-                    .limit(batch)
+                    select(*columns).where(key > last, *where).order_by(key).limit(batch)
                 ).all()
             if not rows:
                 return
@@ -697,19 +699,7 @@ class Store:
     def _embedding_pages(
         self, model: str, columns: tuple[Any, ...], batch: int = 20_000
     ) -> Iterator[Any]:
-        last = 0
-        while True:
-            with self.session() as session:
-                rows = session.execute(
-                    select(*columns)
-                    .where(EmbeddingRow.model == model, EmbeddingRow.candidate_id > last)
-                    .order_by(EmbeddingRow.candidate_id)
-                    .limit(batch)
-                ).all()
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1][0]
+        return self._pages(EmbeddingRow.candidate_id, columns, batch, EmbeddingRow.model == model)
 
     def _embeddings_of(
         self, model: str, columns: tuple[Any, ...], wanted: list[int]

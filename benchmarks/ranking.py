@@ -62,6 +62,7 @@ import Stemmer  # noqa: E402
 from benchmarks.gold import esco_job_texts  # noqa: E402
 from index import Store, TalentPool  # noqa: E402
 from matcher import Encoder, Matcher, profile_text, tuning  # noqa: E402
+from matcher.encoder import DEFAULT_PRECISION, DEFAULT_WINDOWS, PRECISIONS  # noqa: E402
 from matcher.scoring import FEATURES, WEIGHTS  # noqa: E402
 from models import Application, Consent, Match, NewCandidate, Outcome, Stage  # noqa: E402
 from parsing import Parser, extract_text  # noqa: E402
@@ -372,6 +373,18 @@ def main() -> None:
         action="store_true",
         help="also tune the scoring weights (two folds of categories, then all)",
     )
+    ap.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=DEFAULT_PRECISION,
+        help="the encoder's precision (int8: quantised, in ONNX Runtime)",
+    )
+    ap.add_argument(
+        "--windows",
+        type=int,
+        default=DEFAULT_WINDOWS,
+        help="how many 256-word-piece windows of a résumé are embedded",
+    )
     args = ap.parse_args()
     folder = args.data / "resumes" / "livecareer-dev"
     esco = args.data / "taxonomy" / "esco-1.1.1"
@@ -401,7 +414,7 @@ def main() -> None:
     }
 
     parser = Parser()
-    encoder = Encoder(threads=THREADS)
+    encoder = Encoder(threads=THREADS, precision=args.precision, windows=args.windows)
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'pool.db'}")
         pool = TalentPool(store, Path(tmp) / "index", model=encoder.key, dim=encoder.dim)
@@ -456,6 +469,7 @@ def main() -> None:
             "dense, first 256": dense_first_window,
         }
         report: dict[str, Any] = {
+            "encoder": {"key": encoder.key, "precision": encoder.precision},
             "pool": {
                 "resumes": everyone,
                 "eligible": len(eligible),

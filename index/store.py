@@ -642,6 +642,73 @@ class Store:
                     .order_by(CandidateRow.id)
                 ).all()
 
+    def candidates_between(self, lo: int, hi: int) -> list[Candidate]:
+        """Every candidate with ``lo <= id < hi``, in id order (a part of a re-index)."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(CandidateRow)
+                .where(CandidateRow.id >= lo, CandidateRow.id < hi)
+                .order_by(CandidateRow.id)
+                .options(selectinload(CandidateRow.applications), selectinload(CandidateRow.tags))
+            ).all()
+            return [_candidate(r) for r in rows]
+
+    def id_range(self) -> tuple[int, int]:
+        """(lowest, highest) candidate id; (1, 0) for an empty store."""
+        with self.session() as session:
+            low, high = session.execute(
+                select(func.min(CandidateRow.id), func.max(CandidateRow.id))
+            ).one()
+        return (1, 0) if low is None else (int(low), int(high))
+
+    def count_between(self, ranges: Iterable[tuple[int, int]]) -> int:
+        """How many candidates have an id in one of the [lo, hi) ``ranges``."""
+        total = 0
+        with self.session() as session:
+            for lo, hi in ranges:
+                total += (
+                    session.scalar(
+                        select(func.count()).where(CandidateRow.id >= lo, CandidateRow.id < hi)
+                    )
+                    or 0
+                )
+        return total
+
+    def save_reindexed(
+        self,
+        model: str,
+        resumes: list[tuple[int, Resume]],
+        vectors: list[tuple[int, str, Vectors]],
+    ) -> None:
+        """Store a re-index part's re-parsed résumés and new vectors in one transaction.
+        A candidate erased meanwhile is skipped, and so is one whose text changed meanwhile
+        (its new text has been parsed and embedded by the write that changed it)."""
+        ids = {i for i, _ in resumes} | {i for i, _, _ in vectors}
+        if not ids:
+            return
+        with self.session() as session:
+            current = {
+                row[0]: row[1]
+                for row in session.execute(
+                    select(CandidateRow.id, CandidateRow.text_sha).where(CandidateRow.id.in_(ids))
+                )
+            }
+            for candidate_id, resume in resumes:
+                if current.get(candidate_id) == text_sha(resume.text):
+                    row = session.get(CandidateRow, candidate_id)
+                    assert row is not None
+                    _fill_resume(row, resume)
+            for candidate_id, sha, vector in vectors:
+                if current.get(candidate_id) == sha:
+                    session.merge(
+                        EmbeddingRow(
+                            candidate_id=candidate_id,
+                            model=model,
+                            text_sha=sha,
+                            vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                        )
+                    )
+
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
         while True:
@@ -741,19 +808,24 @@ class Store:
         for r in self._candidate_pages(columns, batch):
             yield r[0], r[1], bool(r[2]), r[3]
 
-    def ids_without_embedding(self, model: str) -> list[int]:
-        with self.session() as session:
-            return list(
-                session.scalars(
-                    select(CandidateRow.id)
-                    .outerjoin(
-                        EmbeddingRow,
-                        (EmbeddingRow.candidate_id == CandidateRow.id)
-                        & (EmbeddingRow.model == model),
-                    )
-                    .where(EmbeddingRow.candidate_id.is_(None))
-                ).all()
+    def ids_without_embedding(
+        self, model: str, lo: int | None = None, hi: int | None = None
+    ) -> list[int]:
+        """Candidates with no vector made by ``model`` (with ``lo <= id < hi``, when given)."""
+        query = (
+            select(CandidateRow.id)
+            .outerjoin(
+                EmbeddingRow,
+                (EmbeddingRow.candidate_id == CandidateRow.id) & (EmbeddingRow.model == model),
             )
+            .where(EmbeddingRow.candidate_id.is_(None))
+        )
+        if lo is not None:
+            query = query.where(CandidateRow.id >= lo)
+        if hi is not None:
+            query = query.where(CandidateRow.id < hi)
+        with self.session() as session:
+            return list(session.scalars(query).all())
 
     def put_embeddings(self, model: str, items: list[tuple[int, str, Vectors]]) -> None:
         with self.session() as session:
@@ -946,7 +1018,6 @@ def _values(new: NewCandidate) -> dict[str, Any]:
     return _resume_values(new.resume) | {
         "source": new.source,
         "file_name": new.file_name,
-        "text_sha": text_sha(new.resume.text),
         "may_contact": new.consent.may_contact,
         "consent_date": new.consent.consent_date,
         "retention_until": new.consent.retention_until,
@@ -983,6 +1054,7 @@ def lexical_doc(candidate_id: int, resume: Resume) -> LexicalDoc:
 def _resume_values(resume: Resume) -> dict[str, Any]:
     return {
         "resume_json": resume.model_dump_json(),
+        "text_sha": text_sha(resume.text),
         "name": resume.contact.name,
         "titles_json": json.dumps(resume.titles),
         "skill_ids_json": _skill_ids_json(resume),

@@ -70,7 +70,7 @@ class SkillLinker:
 
     def _cache_path(self) -> Path:
         digest = hashlib.sha256()
-        digest.update(f"{self.taxonomy.version}\x00{self.encoder.name}\x00".encode())
+        digest.update(f"{self.taxonomy.version}\x00{self.encoder.model_id}\x00".encode())
         for entry in self._entries:
             digest.update(f"{entry.id}\x00{entry.label}\x00".encode())
         return self.cache_dir / f"skill-labels-{digest.hexdigest()[:16]}.npy"

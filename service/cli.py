@@ -316,7 +316,12 @@ def link(
     settings = _settings(home)
     with err.status("Loading the model and taxonomy…"):
         parser = Parser(use_tagger=False)
-        encoder = Encoder(settings.model_path, threads=settings.encoder_threads)
+        encoder = Encoder(
+            settings.model_path,
+            threads=settings.encoder_threads,
+            precision=settings.encoder_precision,
+            cache_dir=settings.cache_path / "models",
+        )
     linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
     with err.status("Linking (the first run embeds the taxonomy's labels)…"):
         links = linker.link(phrases)
@@ -368,24 +373,59 @@ def parse(
 
 
 @app.command()
-def reindex(home: HomeOpt = None) -> None:
+def reindex(
+    home: HomeOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes (or Ray actors) that re-parse and embed, each with its own model",
+        ),
+    ] = 1,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Run the parse and embed fan-out on this Ray cluster (Ray Data); 'auto' finds"
+            " a running one, 'local' starts one here",
+        ),
+    ] = None,
+    part_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Candidate ids per part: the unit of work handed to a worker, and of resuming",
+        ),
+    ] = 64,  # matcher.reindex.PART_SIZE; not imported, to keep the CLI light
+) -> None:
     """Re-parse every candidate with the current taxonomy, embed what is missing, and
     rebuild the vector index."""
     from matcher import reindex as run_reindex
+    from matcher.reindex import EncoderOptions
 
     settings = _settings(home)
     # The new index is built beside the live one and replaces it only once complete; the
     # vectors of the old model stay in the store until then. Killed half-way, the service
-    # still opens on the old index, and a second run embeds only what is still missing.
+    # still opens on the old index, and a second run starts at the first part whose
+    # results the journal does not list.
     staging = settings.home / "index.next"
-    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left of the index
     with _failing():
         runtime = _runtime(home, index_dir=staging)
         try:
+            options = EncoderOptions.of(
+                runtime.matcher.encoder, settings.model_path, settings.cache_path / "models"
+            )
             with _progress() as progress:
                 task = progress.add_task("Re-indexing", total=None)
                 report = run_reindex(
                     runtime.matcher,
+                    workers=workers,
+                    ray_address=ray,
+                    journal=settings.home / "reindex.journal",
+                    encoder_options=options,
+                    part_size=part_size,
                     on_total=lambda n: progress.update(task, total=n),
                     on_advance=lambda n: progress.advance(task, n),
                 )
@@ -394,8 +434,9 @@ def reindex(home: HomeOpt = None) -> None:
             runtime.store.drop_embeddings_except(runtime.matcher.pool.model)
         finally:
             runtime.close()
+    resumed = f" ({report.resumed} done by an earlier, interrupted run)" if report.resumed else ""
     err.print(
-        f"{report.candidates} candidates: {report.reparsed} re-parsed, "
+        f"{report.candidates} candidates{resumed}: {report.reparsed} re-parsed, "
         f"{report.embedded} embedded, {report.indexed} in the index"
     )
 

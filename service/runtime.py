@@ -39,6 +39,8 @@ class Runtime:
             settings.model_path,
             threads=settings.encoder_threads,
             windows=settings.document_windows,
+            precision=settings.encoder_precision,
+            cache_dir=settings.cache_path / "models",
         )
         parser = parser or Parser()
         store = Store(settings.store_url)

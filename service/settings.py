@@ -36,11 +36,16 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(default=None, description="Default: the packaged model")
     encoder_threads: int | None = Field(default=None, ge=1)
     document_windows: int = Field(
-        default=4,  # matcher.encoder.DEFAULT_WINDOWS; not imported, to keep the CLI light
+        default=1,  # matcher.encoder.DEFAULT_WINDOWS; not imported, to keep the CLI light
         ge=1,
         le=16,
         description="How many 256-word-piece windows of a résumé are embedded; changing it"
         " means a re-index",
+    )
+    encoder_precision: Literal["fp32", "int8"] = Field(
+        default="int8",  # matcher.encoder.DEFAULT_PRECISION
+        description="The encoder in PyTorch as published (fp32), or its per-channel int8"
+        " quantisation in ONNX Runtime (faster); changing it means a re-index",
     )
     index_kind: Literal["auto", "faiss-flat-ip", "faiss-ivf-sq8"] = Field(
         default="auto",
@@ -88,5 +93,6 @@ class Settings(BaseSettings):
 
     @property
     def cache_path(self) -> Path:
-        """Derived data that can be rebuilt at any time (the skill-label vectors)."""
+        """Derived data that can be rebuilt at any time (the skill-label vectors, the int8
+        encoder)."""
         return self.cache_dir or self.home / "cache"

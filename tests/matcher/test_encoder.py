@@ -50,7 +50,16 @@ def _long_resume(tail: str) -> str:
     return f"{head}\n{tail}"
 
 
+def windowed(encoder: Encoder, windows: int = 4) -> Encoder:
+    """The session's encoder (its loaded model shared) reading ``windows`` windows."""
+    view = Encoder.__new__(Encoder)
+    view.__dict__.update(encoder.__dict__)
+    view.windows = windows
+    return view
+
+
 def test_a_long_document_is_split_into_capped_windows_in_order(encoder: Encoder) -> None:
+    encoder = windowed(encoder)
     text = _long_resume("Kubernetes, Terraform and Go for cloud platforms. " * 60)
     pieces = encoder.split(text)
     assert len(pieces) == encoder.windows == 4
@@ -68,6 +77,7 @@ def test_a_long_document_is_split_into_capped_windows_in_order(encoder: Encoder)
 
 
 def test_document_vectors_read_past_the_first_window(encoder: Encoder) -> None:
+    encoder = windowed(encoder)
     text = _long_resume(
         "Then eight years as a platform engineer: Kubernetes clusters, Terraform, "
         "Go services, Prometheus monitoring and CI/CD pipelines on AWS. " * 4
@@ -86,20 +96,77 @@ def test_document_vectors_read_past_the_first_window(encoder: Encoder) -> None:
 
 
 def test_one_window_is_the_plain_model_under_its_own_name(encoder: Encoder) -> None:
-    plain = Encoder.__new__(Encoder)
-    plain.__dict__.update(encoder.__dict__)
-    plain.windows = 1
+    assert encoder.windows == 1 and encoder.precision == "int8"
+    assert encoder.key == f"{DEFAULT_MODEL_NAME}+int8" and windowed(encoder).key != encoder.key
     text = _long_resume("Kubernetes and Terraform. " * 40)
-    assert plain.key == DEFAULT_MODEL_NAME and encoder.key != plain.key
     np.testing.assert_allclose(
-        plain.encode_documents([text])[0], encoder.encode_one(text), atol=1e-5
+        encoder.encode_documents([text])[0], encoder.encode_one(text), atol=1e-5
     )
     with pytest.raises(ValueError, match="windows"):
         Encoder(windows=0)
 
 
 def test_the_settings_default_is_the_encoders() -> None:
-    from matcher.encoder import DEFAULT_WINDOWS
+    from matcher.encoder import DEFAULT_PRECISION, DEFAULT_WINDOWS
     from service import Settings
 
     assert Settings().document_windows == DEFAULT_WINDOWS
+    assert Settings().encoder_precision == DEFAULT_PRECISION
+
+
+@pytest.fixture(scope="module")
+def int8(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    """The int8 encoder made afresh in an empty cache folder."""
+    return Encoder(precision="int8", cache_dir=tmp_path_factory.mktemp("models"), windows=4)
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Encoder:
+    return Encoder(precision="fp32", windows=4)
+
+
+TEXTS = [
+    "Backend software engineer: Python, REST APIs, PostgreSQL",
+    "Pastry chef with ten years in French bakeries",
+    "Registered nurse, intensive care, ventilation and patient records",
+    "ok",
+    "Financial accountant: IFRS reporting, month-end close, audits for a retail bank",
+]
+
+
+def test_int8_vectors_stay_close_to_the_float_ones_in_input_order(
+    fp32: Encoder, int8: Encoder
+) -> None:
+    quantised, plain = int8.encode(TEXTS), fp32.encode(TEXTS)
+    assert quantised.shape == (len(TEXTS), 384) and quantised.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
+    # Each row is its own text's vector, and the same as when that text is alone.
+    np.testing.assert_array_equal(quantised[2], int8.encode_one(TEXTS[2]))
+    agreement = quantised @ plain.T
+    assert (agreement.argmax(axis=1) == np.arange(len(TEXTS))).all()
+    assert np.diag(agreement).min() > 0.97
+
+
+def test_int8_windows_and_batches_work_as_in_float(fp32: Encoder, int8: Encoder) -> None:
+    text = _long_resume("Kubernetes, Terraform and Go for cloud platforms. " * 60)
+    assert len(int8.split(text)) == 4 and int8.split(text) == fp32.split(text)
+    one = int8.encode_documents([text])[0]
+    both = int8.encode_documents([TEXTS[0], text])
+    np.testing.assert_allclose(both[1], one, atol=1e-5)
+    assert float(one @ fp32.encode_documents([text])[0]) > 0.97
+
+
+def test_int8_has_its_own_vector_key_and_reuses_its_cached_model(
+    fp32: Encoder, int8: Encoder
+) -> None:
+    assert int8.key == f"{DEFAULT_MODEL_NAME}+int8+4w"
+    assert fp32.key == f"{DEFAULT_MODEL_NAME}+4w" and fp32.onnx_path is None
+    assert int8.model_id != fp32.model_id
+    made = int8.onnx_path
+    assert made is not None and made.is_file()
+    assert list(made.parent.iterdir()) == [made]  # no half-made file left behind
+    again = Encoder(precision="int8", cache_dir=made.parent, windows=1)
+    assert again.onnx_path == made and made.stat().st_mtime_ns == again.onnx_path.stat().st_mtime_ns
+    np.testing.assert_allclose(again.encode(TEXTS), int8.encode(TEXTS), atol=1e-6)
+    with pytest.raises(ValueError, match="precision"):
+        Encoder(precision="fp16")

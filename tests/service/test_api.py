@@ -49,7 +49,7 @@ def test_health_readiness_and_schema(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "candidates": None, "index": None}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["candidates"] == 0
-    assert ready["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+4w"
+    assert ready["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+int8"
     paths = client.get("/openapi.json").json()["paths"]
     assert {
         "/v1/match",

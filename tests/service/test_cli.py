@@ -166,7 +166,7 @@ def test_changing_the_document_windows_asks_for_a_reindex(
         return copy
 
     monkeypatch.setattr(service.runtime, "Encoder", sized)
-    monkeypatch.setenv("TALENTMATCH_DOCUMENT_WINDOWS", "1")
+    monkeypatch.setenv("TALENTMATCH_DOCUMENT_WINDOWS", "2")
     assert run("ingest", str(folder), "--home", str(home))[0] == 0
     monkeypatch.delenv("TALENTMATCH_DOCUMENT_WINDOWS")
     job = tmp_path / "job.txt"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -23,8 +24,8 @@ from service import Runtime, Settings
 from tests.documents import demo_records
 from tests.service.test_fuzz import BIN, create_key, free_port, wait_ready
 
-OLD_KEY = "sentence-transformers/all-MiniLM-L6-v2+4w"
-NEW_KEY = "sentence-transformers/all-MiniLM-L6-v2+2w"
+OLD_KEY = "sentence-transformers/all-MiniLM-L6-v2+int8"
+NEW_KEY = "sentence-transformers/all-MiniLM-L6-v2+int8+2w"
 
 
 def call(url: str, method: str = "GET", body: object = None, key: str = "") -> tuple[int, Any]:
@@ -160,7 +161,7 @@ def test_killed_during_a_reindex_keeps_the_old_index_and_a_rerun_completes(
     home = tmp_path / "home"
     env = environment(home)
     pool = tmp_path / "pool.jsonl"
-    records = demo_records(limit=80)  # two batches of the re-index
+    records = demo_records(limit=80)  # five parts of the re-index
     pool.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in records))
     subprocess.run(
         [str(BIN / "talentmatch"), "ingest", str(pool), "--tenant", "crash"],
@@ -172,7 +173,7 @@ def test_killed_during_a_reindex_keeps_the_old_index_and_a_rerun_completes(
     # A new window count: every vector must be made again, which takes a while.
     changed = {**env, "TALENTMATCH_DOCUMENT_WINDOWS": "2"}
     reindex = subprocess.Popen(
-        [str(BIN / "talentmatch"), "reindex"],
+        [str(BIN / "talentmatch"), "reindex", "--part-size", "16"],
         env=changed,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -199,10 +200,24 @@ def test_killed_during_a_reindex_keeps_the_old_index_and_a_rerun_completes(
     assert assert_store_and_index_agree(home, encoder) == before
     # Run again with the new settings, it embeds only what is missing and completes.
     done = subprocess.run(
-        [str(BIN / "talentmatch"), "reindex"], env=changed, capture_output=True, text=True
+        [str(BIN / "talentmatch"), "reindex", "--part-size", "16"],
+        env=changed,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert f"{len(records)} candidates: 0 re-parsed, {len(left)} embedded" in done.stderr
+    # It starts at the first part the killed run had not finished (all of them, if it was
+    # killed between storing its first part and noting it), and embeds what is missing.
+    summary = re.search(
+        r"(\d+) candidates(?: \((\d+) done by an earlier, interrupted run\))?: "
+        r"0 re-parsed, (\d+) embedded",
+        done.stderr,
+    )
+    assert summary is not None, done.stderr
+    total, embedded = int(summary[1]), int(summary[3])
+    resumed = int(summary[2] or 0)
+    assert (total, embedded) == (len(records), len(left))
+    assert resumed <= len(records) - len(left) and resumed % 16 == 0
     store = Store(Settings(home=home).store_url)
     try:
         assert store.ids_without_embedding(NEW_KEY) == []

@@ -96,7 +96,7 @@ def test_metrics_count_requests_by_route_template_and_describe_the_pool(
     for line in expected:
         assert line in text, line
     assert 'talentmatch_index_info{built_at="' in text
-    assert 'model="sentence-transformers/all-MiniLM-L6-v2+4w"' in text
+    assert 'model="sentence-transformers/all-MiniLM-L6-v2+int8"' in text
     # Raw paths (ids, external ids) never become labels.
     assert "nobody" not in text and f"/v1/candidates/{made['candidate_id']}" not in text
 

@@ -1,0 +1,129 @@
+"""The encoder's int8 form: the packaged model exported to ONNX and its weights quantised to
+8 bits per output channel (ONNX Runtime's dynamic quantisation), run by ONNX Runtime.
+
+The quantised file is made from the packaged model on first use (a few seconds; needs torch
+and onnx) and kept in a cache folder under a name derived from the model's weights, so a new
+model never meets an old file. Per-tensor quantisation is not offered: it moves vectors too far
+(cosine .93 to the float model, measured for issue 6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+
+
+def model_digest(model_path: Path) -> str:
+    """A short digest of the model's weights and configuration."""
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in model_path.iterdir() if p.is_file()):
+        if name.endswith((".safetensors", ".bin", ".json", ".txt")):
+            digest.update(name.encode() + b"\x00")
+            digest.update((model_path / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def quantized_model(model_path: Path, cache_dir: Path) -> Path:
+    """The int8 ONNX file for the model at ``model_path``, made once and cached."""
+    import onnxruntime
+
+    stem = f"encoder-{model_digest(model_path)}-ort{onnxruntime.__version__}-int8"
+    target = cache_dir / f"{stem}.onnx"
+    if target.exists():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    plain = cache_dir / f".{target.stem}.{os.getpid()}.fp32.onnx"
+    partial = cache_dir / f".{target.stem}.{os.getpid()}.onnx"
+    try:
+        _export(model_path, plain)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(plain, partial, per_channel=True, weight_type=QuantType.QInt8)
+        # Several processes may make it at once; each renames a whole file into place.
+        os.replace(partial, target)
+    finally:
+        plain.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _export(model_path: Path, out: Path) -> None:
+    """The transformer (without pooling) to ONNX, batch and length left dynamic."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+    sample = tokenizer(["a job", "a longer job description"], padding=True, return_tensors="pt")
+
+    class Hidden(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args: torch.Tensor) -> torch.Tensor:
+            out = self.inner(**dict(zip(INPUTS, args, strict=True)))
+            hidden: torch.Tensor = out.last_hidden_state
+            return hidden
+
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
+    # The tracer warns about every Python-side shape check in the model; they are constant
+    # for this model and the warnings are noise to whoever runs us.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Hidden(model),
+            tuple(sample[name] for name in INPUTS),
+            str(out),
+            input_names=list(INPUTS),
+            output_names=["hidden"],
+            dynamic_axes=dynamic,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+class OnnxTransformer:
+    """Mean-pooled, unit-length sentence vectors from the int8 ONNX model."""
+
+    def __init__(self, onnx_path: Path, tokenizer: Any, max_tokens: int, threads: int | None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One vector per text, each text run alone.
+
+        Dynamic quantisation scales activations per call: texts batched together would get
+        vectors that depend on their neighbours (and on padding). Alone, a text always gets
+        the same vector, and on this CPU it is also faster: 30.5 windows a second against
+        21.8 in batches of 32 (measured for issue 6)."""
+        out = np.empty((len(texts), 0), dtype=np.float32)
+        rows: list[npt.NDArray[np.float32]] = []
+        for text in texts:
+            encoded = self.tokenizer(
+                [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
+            )
+            feeds = {name: encoded[name].astype(np.int64) for name in INPUTS}
+            hidden = self.session.run(None, feeds)[0][0]
+            pooled = hidden.mean(axis=0)
+            rows.append((pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32))
+        return np.vstack(rows) if rows else out

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import Store, text_sha
+from index._schema import EmbeddingRow
+from matcher import Encoder, Matcher, ingest, profile_text, reindex
+from matcher.reindex import EncoderOptions, Journal, parts_of
+from tests.documents import demo_records
+from tests.matcher.helpers import CountingEncoder
+
+TENANT = "acme"
+
+
+def fill(matcher: Matcher, tmp_path: Path, n: int) -> list[int]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for r in demo_records(limit=n):
+        (folder / f"{r['id']}.txt").write_text(str(r["text"]))
+    results = ingest([folder], matcher, tenant=TENANT)
+    assert all(r.error is None for r in results)
+    return sorted(r.candidate_id for r in results if r.candidate_id is not None)
+
+
+def forget_vectors(store: Store, model: str) -> None:
+    """As after a model change: no candidate has a vector for the current model."""
+    with store.session() as session:
+        session.query(EmbeddingRow).filter(EmbeddingRow.model == model).delete()
+
+
+def stored_vectors(store: Store, model: str, dim: int) -> dict[int, np.ndarray]:
+    ids, vectors = store.embeddings(model, dim)
+    return dict(zip(ids.tolist(), vectors, strict=True))
+
+
+def test_parts_cover_every_id_once(store: Store, matcher: Matcher, tmp_path: Path) -> None:
+    assert parts_of(store) == []
+    ids = fill(matcher, tmp_path, 7)
+    parts = parts_of(store, size=3)
+    covered = [i for lo, hi in parts for i in range(lo, hi)]
+    assert covered == list(range(ids[0], ids[-1] + 1))
+    assert store.count_between(parts) == 7
+
+
+def test_worker_processes_embed_what_one_process_would(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path
+) -> None:
+    ids = fill(matcher, tmp_path, 6)
+    store, model = matcher.pool.store, matcher.pool.model
+    forget_vectors(store, model)
+    report = reindex(
+        matcher, workers=2, part_size=2, encoder_options=EncoderOptions.of(encoder, None, None)
+    )
+    assert (report.candidates, report.reparsed, report.embedded, report.indexed) == (6, 0, 6, 6)
+    got = stored_vectors(store, model, encoder.dim)
+    assert sorted(got) == ids
+    for candidate_id in ids:
+        resume = store.get(TENANT, candidate_id).resume
+        expected = encoder.encode_documents([profile_text(resume)])[0]
+        # Each worker runs the model on one thread: the same vectors up to float rounding.
+        np.testing.assert_allclose(got[candidate_id], expected, atol=1e-4)
+    assert set(matcher.pool.vectors.ids().tolist()) == set(ids)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_killed_run_resumes_after_its_last_finished_part(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path
+) -> None:
+    fill(matcher, tmp_path, 6)
+    store, model = matcher.pool.store, matcher.pool.model
+    forget_vectors(store, model)
+    journal = tmp_path / "reindex.journal"
+    counting = CountingEncoder(encoder)
+    matcher.encoder = counting
+    advanced: list[int] = []
+
+    def crash_on_third_part(n: int) -> None:
+        advanced.append(n)
+        if len(advanced) == 3:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        reindex(matcher, part_size=2, journal=journal, on_advance=crash_on_third_part)
+    assert counting.documents == 6  # the third part was stored before the crash
+    assert len(stored_vectors(store, model, encoder.dim)) == 6
+    forget = store.ids_without_embedding(model)
+    assert forget == []
+    # Another part's vectors lost (as if its transaction had not committed): the journal
+    # says three parts are done, so only what they do not cover is done again.
+    lo, hi = parts_of(store, 2)[2]
+    with store.session() as session:
+        session.query(EmbeddingRow).filter(EmbeddingRow.candidate_id >= lo).delete()
+    journal.write_text("\n".join(journal.read_text().splitlines()[:3]) + "\n")  # 2 parts
+    report = reindex(matcher, part_size=2, journal=journal)
+    assert report.resumed == 4 and report.candidates == 6 and report.embedded == 2
+    assert counting.documents == 8
+    assert not journal.exists()  # a finished run leaves no journal
+
+
+def test_a_journal_of_another_model_or_taxonomy_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "reindex.journal"
+    Journal(path, "model-a tax-1").finished(1, 257)
+    assert Journal(path, "model-a tax-1").done == {(1, 257)}
+    assert Journal(path, "model-b tax-1").done == set()
+    assert path.read_text() == "model-b tax-1\n"
+
+
+def test_a_part_skips_candidates_erased_or_rewritten_meanwhile(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path
+) -> None:
+    erased, rewritten, kept = fill(matcher, tmp_path, 3)
+    store, model = matcher.pool.store, matcher.pool.model
+    forget_vectors(store, model)
+    # What a worker made from the texts it read...
+    parsed = {i: store.get(TENANT, i).resume for i in (erased, rewritten, kept)}
+    made = {i: r.model_copy(update={"titles": ["Astronaut"]}) for i, r in parsed.items()}
+    vector = np.full(encoder.dim, 1 / np.sqrt(encoder.dim), dtype=np.float32)
+    # ... while one candidate was erased and another sent a new résumé.
+    store.delete(TENANT, erased)
+    newer = parsed[rewritten].model_copy(update={"text": parsed[rewritten].text + "\nPilot."})
+    store.replace_resume(rewritten, newer)
+    store.save_reindexed(
+        model,
+        list(made.items()),
+        [(i, text_sha(parsed[i].text), vector) for i in made],
+    )
+    assert store.get(TENANT, rewritten).resume == newer
+    assert store.get(TENANT, kept).resume.titles == ["Astronaut"]
+    assert list(stored_vectors(store, model, encoder.dim)) == [kept]
+
+
+@pytest.mark.slow
+def test_the_same_pipeline_runs_on_a_local_ray_cluster(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path
+) -> None:
+    ids = fill(matcher, tmp_path, 4)
+    store, model = matcher.pool.store, matcher.pool.model
+    forget_vectors(store, model)
+    report = reindex(
+        matcher,
+        workers=2,
+        ray_address="local",
+        part_size=2,
+        encoder_options=EncoderOptions.of(encoder, None, None),
+    )
+    assert (report.candidates, report.embedded, report.indexed) == (4, 4, 4)
+    got = stored_vectors(store, model, encoder.dim)
+    for candidate_id in ids:
+        expected = encoder.encode_documents([profile_text(store.get(TENANT, candidate_id).resume)])
+        np.testing.assert_allclose(got[candidate_id], expected[0], atol=1e-4)

@@ -154,7 +154,13 @@ class TalentPool:
         self._closing = threading.Event()
         self._saver: threading.Thread | None = None
         self._saved: IndexManifest | None = None
+        # Handing over to a pool opened on a re-built index (see ``hand_over``).
+        self._recording: set[int] | None = None
+        self._successor: TalentPool | None = None
         index_dir.mkdir(parents=True, exist_ok=True)
+        # The folder itself, not a link to it: a re-index points the link elsewhere, and
+        # this pool keeps saving where it was opened.
+        self.index_dir = index_dir.resolve()
         backends.choose(kind, 0)  # refuse an unknown kind before loading anything
         self.vectors = self._open_index()
         self.lexical = self._open_lexical()
@@ -421,6 +427,7 @@ class TalentPool:
             for candidate, _ in saved:
                 self.lexical.add(candidate.tenant, [lexical_doc(candidate.id, candidate.resume)])
             self._lexical_changed()
+            self._written([c.id for c, _ in saved])
             return saved
 
     def delete(self, tenant: str, candidate_id: int) -> None:
@@ -448,6 +455,68 @@ class TalentPool:
                     for tenant in {t for t, _ in done}:
                         self.lexical.remove(tenant, [i for t, i in done if t == tenant])
                     self._lexical_changed()
+                    self._written(ids.tolist())
+
+    # -- handing over to a re-built index -------------------------------------------------
+    def record_writes(self) -> None:
+        """Note the ids written from now on, for ``hand_over``."""
+        with self._lock:
+            self._recording = set()
+
+    def hand_over(self, successor: TalentPool) -> None:
+        """Bring ``successor`` (opened on a re-built index after ``record_writes``) up to
+        what was written here since, and forward every later write to it: a request that
+        still holds this pool writes the store here and reaches the successor too."""
+        with self._lock:
+            successor.refresh(sorted(self._recording or ()))
+            self._recording = None
+            self._successor = successor
+
+    def _written(self, ids: list[int]) -> None:
+        if self._recording is not None:
+            self._recording.update(ids)
+        if self._successor is not None:
+            self._successor.refresh(ids)
+
+    def refresh(self, ids: list[int]) -> None:
+        """Make the indexes hold what the store holds for ``ids``: those erased leave, the
+        others are indexed again from their stored record and vector."""
+        if not ids:
+            return
+        with self._lock:
+            present = self.store.candidates_by_id(ids)
+            gone = sorted(set(ids) - {c.id for c in present})
+            if gone:
+                removed = np.array(gone, dtype=np.int64)
+                self.vectors.remove(removed)
+                self._set_versions(removed, np.zeros(len(gone), dtype=np.uint64))
+                self.roster.drop(gone)
+                self.profiles.drop(gone)
+                for tenant in self.lexical.tenants():
+                    self.lexical.remove(tenant, gone)
+            if present:
+                self.roster.set([_roster_row(c) for c in present])
+                self.profiles.set([_profile_row(c) for c in present])
+                for c in present:
+                    self.lexical.add(c.tenant, [lexical_doc(c.id, c.resume)])
+                with_vectors, vectors = self.store.embeddings(
+                    self.model, self.dim, [c.id for c in present]
+                )
+                # A vector of another text may be indexed for one the store has none for.
+                without = np.setdiff1d(np.array([c.id for c in present]), with_vectors)
+                self.vectors.remove(without)
+                self._set_versions(without, np.zeros(len(without), dtype=np.uint64))
+                if len(with_vectors):
+                    texts = {c.id: c.resume.text for c in present}
+                    self.vectors.add(with_vectors, vectors)
+                    self._set_versions(
+                        with_vectors,
+                        np.array(
+                            [text_version(texts[int(i)]) for i in with_vectors], dtype=np.uint64
+                        ),
+                    )
+            self._changed()
+            self._lexical_changed()
 
     def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored."""

@@ -232,6 +232,23 @@ class Store:
                 raise NotFound(f"no candidate {candidate_id}")
             return _candidate(row)
 
+    def candidates_by_id(self, ids: Iterable[int]) -> list[Candidate]:
+        """The candidates among ``ids`` that exist, of any tenant, in id order."""
+        wanted = sorted(set(ids))
+        found: list[Candidate] = []
+        for start in range(0, len(wanted), 1000):
+            with self.session() as session:
+                rows = session.scalars(
+                    select(CandidateRow)
+                    .where(CandidateRow.id.in_(wanted[start : start + 1000]))
+                    .order_by(CandidateRow.id)
+                    .options(
+                        selectinload(CandidateRow.applications), selectinload(CandidateRow.tags)
+                    )
+                ).all()
+                found += [_candidate(r) for r in rows]
+        return found
+
     def find_external(self, tenant: str, external_id: str) -> Candidate:
         with self.session() as session:
             row = session.scalars(

@@ -51,8 +51,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 # About 45 s on first start (then cached): not on the first linking request.
                 app.state.runtime.linker.label_vectors(stop)
 
+        def follow() -> None:
+            while not stop.wait(settings.index_follow_seconds):
+                current = app.state.runtime
+                if current is None:
+                    continue
+                try:
+                    current.follow_index()
+                except Exception:  # the old index keeps serving; the next turn tries again
+                    log.exception("could not switch to the re-built index")
+
         loader = threading.Thread(target=load, name="load-pool")
         loader.start()
+        follower = threading.Thread(target=follow, name="follow-index", daemon=True)
+        if settings.index_follow_seconds > 0:
+            follower.start()
         try:
             yield
         finally:
@@ -60,6 +73,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             # interpreter exits aborts the process.
             stop.set()
             loader.join()
+            if follower.is_alive():
+                follower.join()
             if runtime is None and app.state.runtime is not None:
                 app.state.runtime.close()
             app.state.runtime = None

@@ -405,12 +405,15 @@ def reindex(
     from matcher.reindex import EncoderOptions
 
     settings = _settings(home)
-    # The new index is built beside the live one and replaces it only once complete; the
-    # vectors of the old model stay in the store until then. Killed half-way, the service
-    # still opens on the old index, and a second run starts at the first part whose
-    # results the journal does not list.
-    staging = settings.home / "index.next"
-    shutil.rmtree(staging, ignore_errors=True)  # what a killed run left of the index
+    # The new index is built in a folder of its own beside the live one, and the home's
+    # index link is switched to it only once it is complete; the vectors of the old model
+    # stay in the store until then. Killed half-way, the service still opens on the old
+    # index, and a second run starts at the first part the journal does not list.
+    versions = settings.home / INDEX_VERSIONS
+    for leftover in [settings.home / "index.next", *versions.glob("*.building")]:
+        shutil.rmtree(leftover, ignore_errors=True)  # what a killed run left of its index
+    name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    staging = versions / f"{name}.building"
     with _failing():
         runtime = _runtime(home, index_dir=staging)
         try:
@@ -430,7 +433,9 @@ def reindex(
                     on_advance=lambda n: progress.advance(task, n),
                 )
             runtime.matcher.pool.close()  # saved whole before it takes the live one's place
-            _replace_dir(staging, settings.index_dir)
+            built = versions / name
+            os.replace(staging, built)
+            _switch_index(settings.index_dir, built)
             runtime.store.drop_embeddings_except(runtime.matcher.pool.model)
         finally:
             runtime.close()
@@ -489,15 +494,26 @@ def purge(
     err.print(f"{verb} {len(victims)} candidate(s) past retention or without consent on {day}")
 
 
-def _replace_dir(new: Path, live: Path) -> None:
-    """Put folder ``new`` in the place of ``live``. Between the two renames there is no
-    index; the pool then rebuilds one from the store's vectors when it opens."""
-    old = live.with_name(live.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if live.exists():
-        os.replace(live, old)
-    os.replace(new, live)
-    shutil.rmtree(old, ignore_errors=True)
+INDEX_VERSIONS = "index-versions"
+
+
+def _switch_index(live: Path, built: Path) -> None:
+    """Point the home's index link ``live`` at the folder ``built``, in one rename; a
+    service following the link (``TALENTMATCH_INDEX_FOLLOW_SECONDS``) then serves it. Keep
+    the folder it pointed at before (a service may still be on it) and remove older ones."""
+    versions = built.parent
+    before = live.resolve() if live.exists() else None
+    if live.exists() and not live.is_symlink():
+        # A home's first re-index: its index is a folder, kept as the version before.
+        before = versions / f"{built.name}-before"
+        os.replace(live, before)
+    link = live.with_name(live.name + ".switch")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(built, live.parent))
+    os.replace(link, live)
+    for old in versions.iterdir():
+        if old.resolve() not in (built.resolve(), before) and not old.name.endswith(".building"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @app.command("tune-weights")

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         description="Writes reach the saved vector index within this many seconds (0: at"
         " once); the store is always written first",
     )
+    index_follow_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How often the service looks for an index switched in by"
+        " `talentmatch reindex` and serves it (0: never; a restart does)",
+    )
     cache_dir: Path | None = Field(
         default=None, description="Derived, rebuildable data; default: HOME/cache"
     )

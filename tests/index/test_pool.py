@@ -282,3 +282,41 @@ def test_no_filters_are_answered_from_memory(
     assert pool.eligible("acme", today, Filters()) is from_memory
     narrowed = pool.eligible("acme", today, ApiFilters(locations=["Lisbon"]))
     assert narrowed is not from_memory and len(narrowed) == 0
+
+
+def test_a_pool_hands_over_to_one_opened_on_a_rebuilt_index(
+    tmp_path: Path, database_url: str
+) -> None:
+    """What a service does when a re-index switches its index: the writes made while the
+    new pool opened, and those made through the old pool after, all reach the new one."""
+    store = Store(database_url)
+    try:
+        old = TalentPool(store, tmp_path / "old", model="m", dim=DIM)
+        saved = old.upsert(
+            [(new(f"c{i}", text=f"engineer number {i}\n"), unit(i)) for i in range(6)]
+        )
+        ids = [c.id for c, _ in saved]
+        old.record_writes()
+        successor = TalentPool(store, tmp_path / "new", model="m", dim=DIM)
+        # While the successor was opening: one added, one erased, one withdrew consent.
+        added = old.upsert([(new("late", text="late welder\n"), unit(40))])[0][0].id
+        old.delete("acme", ids[0])
+        old.upsert(
+            [(new("c1", consent=Consent(may_contact=False), text="engineer number 1\n"), unit(1))]
+        )
+        assert successor.search(unit(40), 1, "acme")[0][0] != added
+        old.hand_over(successor)
+        assert successor.search(unit(40), 1, "acme")[0][0] == added
+        found = [i for i, _ in successor.search(unit(0), 10, "acme")]
+        assert ids[0] not in found and ids[1] not in found and ids[2] in found
+        assert [i for i, _ in successor.lexical.search("acme", "welder", 5)] == [added]
+        # A request still holding the old pool writes the store, and the successor follows.
+        old.delete("acme", added)
+        assert added not in [i for i, _ in successor.search(unit(40), 10, "acme")]
+        assert set(successor.vectors.ids().tolist()) == set(
+            store.embedding_versions("m")[0].tolist()
+        )
+        old.close()
+        successor.close()
+    finally:
+        store.close()

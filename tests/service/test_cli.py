@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import service.runtime
 from matcher import Encoder
+from models import NewCandidate
 from parsing import Parser, extract_text
 from service import Runtime, Settings, create_app
 from service.cli import app
@@ -154,6 +155,71 @@ def test_reindex(home: Path, folder: Path) -> None:
     code, _, err = run("reindex", "--home", str(home))
     assert code == 0
     assert "6 candidates: 0 re-parsed, 0 embedded, 6 in the index" in err
+
+
+def test_a_serving_runtime_follows_the_index_a_reindex_switched_in(
+    home: Path, folder: Path, tmp_path: Path
+) -> None:
+    run("ingest", str(folder), "--home", str(home))
+    runtime = Runtime.open(Settings(home=home))
+    try:
+        first = runtime.matcher.pool
+        assert first.index_dir == home / "index" and not (home / "index").is_symlink()
+        assert runtime.follow_index() is False  # nothing switched yet
+        assert run("reindex", "--home", str(home))[0] == 0
+        live = (home / "index").resolve()
+        assert (home / "index").is_symlink() and live.parent == home / "index-versions"
+        # The folder served before the switch is kept beside the new one.
+        assert sorted(p.name for p in live.parent.iterdir()) == sorted(
+            [live.name, f"{live.name}-before"]
+        )
+        assert runtime.follow_index() is True
+        pool = runtime.matcher.pool
+        assert pool is not first and pool.index_dir == live and pool.count() == 6
+        # It serves and takes writes; the store and the new index agree.
+        job = "Data engineer: Python, SQL, Airflow"
+        assert runtime.matcher.match(job, tenant="default", k=3).results
+        extra = runtime.matcher.upsert(
+            [
+                NewCandidate(
+                    tenant="default",
+                    external_id="late",
+                    resume=Parser().parse_resume_text(RESUME_TEXT),
+                )
+            ]
+        )[0][0]
+        assert extra.id in pool.vectors.ids()
+        # A second re-index keeps the version served before it and removes the older one.
+        assert run("reindex", "--home", str(home))[0] == 0
+        newer = (home / "index").resolve()
+        assert sorted(p.name for p in newer.parent.iterdir()) == sorted([live.name, newer.name])
+        assert runtime.follow_index() is True
+        assert runtime.matcher.pool.count() == 7
+    finally:
+        runtime.close()
+
+
+def test_a_runtime_leaves_an_index_built_for_another_model_to_a_restart(
+    home: Path, folder: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder
+) -> None:
+    def sized(*_: object, windows: int, **__: object) -> Encoder:
+        copy = Encoder.__new__(Encoder)
+        copy.__dict__.update(encoder.__dict__)
+        copy.windows = windows
+        return copy
+
+    monkeypatch.setattr(service.runtime, "Encoder", sized)
+    run("ingest", str(folder), "--home", str(home))
+    runtime = Runtime.open(Settings(home=home))
+    try:
+        monkeypatch.setenv("TALENTMATCH_DOCUMENT_WINDOWS", "2")
+        assert run("reindex", "--home", str(home))[0] == 0
+        before = runtime.matcher.pool
+        assert runtime.follow_index() is False
+        assert runtime.matcher.pool is before and runtime.unfollowed == (home / "index").resolve()
+        assert runtime.matcher.match("Python developer", tenant="default", k=3).results
+    finally:
+        runtime.close()
 
 
 def test_changing_the_document_windows_asks_for_a_reindex(

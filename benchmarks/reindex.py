@@ -25,7 +25,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from benchmarks.ranking import pdf_texts  # noqa: E402
+from benchmarks.served_pool import free_port, serve  # noqa: E402
 from index import Store, TalentPool  # noqa: E402
 from matcher import Encoder, Matcher, ingest, profile_text, reindex  # noqa: E402
 from matcher.reindex import EncoderOptions  # noqa: E402
@@ -179,12 +179,6 @@ def reindex_run(
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def served_reindex(pristine: Path, tmp: Path, workers: int) -> dict[str, Any]:
     """The CLI re-index beside a running service on the same home, matches asked throughout."""
     home = tmp / "served"
@@ -192,7 +186,7 @@ def served_reindex(pristine: Path, tmp: Path, workers: int) -> dict[str, Any]:
     store = Store(f"sqlite:///{home / 'talentmatch.db'}")
     key = store.create_key(TENANT)
     store.close()
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     env = os.environ | {
         "TALENTMATCH_HOME": str(home),
@@ -200,25 +194,11 @@ def served_reindex(pristine: Path, tmp: Path, workers: int) -> dict[str, Any]:
         "TALENTMATCH_LOG_LEVEL": "WARNING",
         "TALENTMATCH_ENCODER_PRECISION": "fp32",  # what the pool was built with
     }
-    server = subprocess.Popen([str(bin_dir / "talentmatch"), "serve"], env=env)
     latencies: list[float] = []
     failures: list[str] = []
     stop = threading.Event()
+    server, client = serve(env, home, key, port)
     try:
-        client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=60,
-        )
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"talentmatch serve exited with {server.returncode}")
-            try:
-                if client.get("/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
 
         def ask() -> None:
             i = 0

@@ -114,7 +114,7 @@ def load(
         assert ids[0] == start + 1, "the pool must be loaded into an empty store"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -126,6 +126,29 @@ def _memory_mb(pid: int) -> tuple[float, float]:
         line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
     )
     return tuple(round(int(fields[f].split()[0]) / 1024) for f in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
+
+
+def serve(
+    env: dict[str, str], cwd: Path, key: str, port: int
+) -> tuple[subprocess.Popen[bytes], httpx.Client]:
+    """``talentmatch serve`` started with ``env``, once it is ready, and a client calling it
+    with ``key``."""
+    talentmatch = Path(sys.executable).parent / "talentmatch"
+    server = subprocess.Popen([str(talentmatch), "serve"], env=env, cwd=cwd)
+    client = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=120,
+    )
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"talentmatch serve exited with {server.returncode}")
+        try:
+            if client.get("/readyz").status_code == 200:
+                return server, client
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
 
 
 def measure_match(
@@ -161,7 +184,7 @@ def measure_match(
     first_start = not (home / "index" / "manifest.json").exists()
     store.close()
     try:
-        port = _free_port()
+        port = free_port()
         env = os.environ | {
             "TALENTMATCH_HOME": str(home),
             "TALENTMATCH_PORT": str(port),
@@ -169,23 +192,8 @@ def measure_match(
             "TALENTMATCH_LOG_LEVEL": "WARNING",
             "HF_HUB_OFFLINE": "1",
         }
-        talentmatch = Path(sys.executable).parent / "talentmatch"
         started = time.perf_counter()
-        server = subprocess.Popen([str(talentmatch), "serve"], env=env, cwd=home)
-        client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=120,
-        )
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"talentmatch serve exited with {server.returncode}")
-            try:
-                if client.get("/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
+        server, client = serve(env, home, key, port)
         start_s = time.perf_counter() - started
 
         texts = [jobs[label] for label in sorted(jobs)]

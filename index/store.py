@@ -717,14 +717,7 @@ class Store:
                     _fill_resume(row, resume)
             for candidate_id, sha, vector in vectors:
                 if current.get(candidate_id) == sha:
-                    session.merge(
-                        EmbeddingRow(
-                            candidate_id=candidate_id,
-                            model=model,
-                            text_sha=sha,
-                            vector=np.asarray(vector, dtype=np.float32).tobytes(),
-                        )
-                    )
+                    session.merge(_embedding_row(candidate_id, model, sha, vector))
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -847,14 +840,7 @@ class Store:
     def put_embeddings(self, model: str, items: list[tuple[int, str, Vectors]]) -> None:
         with self.session() as session:
             for candidate_id, sha, vector in items:
-                session.merge(
-                    EmbeddingRow(
-                        candidate_id=candidate_id,
-                        model=model,
-                        text_sha=sha,
-                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
-                    )
-                )
+                session.merge(_embedding_row(candidate_id, model, sha, vector))
 
     def drop_embeddings_except(self, model: str) -> int:
         """Delete the vectors of every other model (after a re-index to ``model`` has
@@ -1081,6 +1067,15 @@ def _resume_values(resume: Resume) -> dict[str, Any]:
             sort_keys=True,
         ),
     }
+
+
+def _embedding_row(candidate_id: int, model: str, sha: str, vector: Vectors) -> EmbeddingRow:
+    return EmbeddingRow(
+        candidate_id=candidate_id,
+        model=model,
+        text_sha=sha,
+        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+    )
 
 
 def _fill_resume(row: CandidateRow, resume: Resume) -> None:

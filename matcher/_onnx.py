@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,7 +97,15 @@ def _export(model_path: Path, out: Path) -> None:
 class OnnxTransformer:
     """Mean-pooled, unit-length sentence vectors from the int8 ONNX model."""
 
-    def __init__(self, onnx_path: Path, tokenizer: Any, max_tokens: int, threads: int | None):
+    def __init__(
+        self,
+        onnx_path: Path,
+        tokenizer: Any,
+        max_tokens: int,
+        threads: int | None,
+        *,
+        lock: threading.Lock,
+    ) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -108,6 +117,7 @@ class OnnxTransformer:
         )
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
+        self.lock = lock  # held while the (shared) tokenizer runs
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One vector per text, each text run alone.
@@ -119,9 +129,10 @@ class OnnxTransformer:
         out = np.empty((len(texts), 0), dtype=np.float32)
         rows: list[npt.NDArray[np.float32]] = []
         for text in texts:
-            encoded = self.tokenizer(
-                [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
-            )
+            with self.lock:
+                encoded = self.tokenizer(
+                    [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
+                )
             feeds = {name: encoded[name].astype(np.int64) for name in INPUTS}
             hidden = self.session.run(None, feeds)[0][0]
             pooled = hidden.mean(axis=0)

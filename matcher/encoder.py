@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -85,12 +86,18 @@ class Encoder:
         self.batch_size = batch_size
         self.windows = windows
         self._onnx: OnnxTransformer | None = None
+        # A fast tokenizer keeps its truncation setting between calls: two threads using it
+        # at once (a match embedding its job while a write splits a résumé) can let a text
+        # through untruncated, past the model's 512 positions. One call at a time.
+        self._tokenizing = threading.Lock()
         self.onnx_path: Path | None = None  # the int8 model file, when that is what runs
         if precision == "int8":
             dim, length = _declared_shape(path)
             tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=True)
             self.onnx_path = quantized_model(path, cache_dir or default_cache_dir())
-            self._onnx = OnnxTransformer(self.onnx_path, tokenizer, length, threads)
+            self._onnx = OnnxTransformer(
+                self.onnx_path, tokenizer, length, threads, lock=self._tokenizing
+            )
             self.tokenizer = tokenizer
         else:
             import torch
@@ -120,13 +127,14 @@ class Encoder:
                 if progress is not None:
                     progress(len(batch))
                 continue
-            out[start : start + len(batch)] = self.model.encode(
-                batch,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            with self._tokenizing:  # sentence-transformers tokenizes inside encode
+                out[start : start + len(batch)] = self.model.encode(
+                    batch,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
             if progress is not None:
                 progress(len(batch))
         return out
@@ -152,9 +160,10 @@ class Encoder:
         most ``windows`` of them, each with its length in word pieces; a short text is one
         piece, unchanged."""
         size = self.window_tokens
-        offsets = self.tokenizer(
-            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-        )["offset_mapping"]
+        with self._tokenizing:
+            offsets = self.tokenizer(
+                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )["offset_mapping"]
         if len(offsets) <= size:
             return [(text, len(offsets))]
         pieces = []

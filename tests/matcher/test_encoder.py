@@ -170,3 +170,23 @@ def test_int8_has_its_own_vector_key_and_reuses_its_cached_model(
     np.testing.assert_allclose(again.encode(TEXTS), int8.encode(TEXTS), atol=1e-6)
     with pytest.raises(ValueError, match="precision"):
         Encoder(precision="fp16")
+
+
+def test_threads_sharing_the_encoder_get_their_own_vectors(encoder: Encoder) -> None:
+    """A match embeds its job while a write splits a résumé: the shared tokenizer must not
+    let one call's settings (no truncation, for splitting) leak into the other's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    long_text = _long_resume("Kubernetes, Terraform and Go for cloud platforms. " * 80)
+    jobs = [f"{TEXTS[i % len(TEXTS)]} {long_text}" for i in range(12)]
+    alone = encoder.encode(jobs)
+
+    def split_many(_: int) -> int:
+        return sum(len(windowed(encoder).split(long_text)) for _ in range(20))
+
+    with ThreadPoolExecutor(4) as pool:
+        splitting = [pool.submit(split_many, i) for i in range(2)]
+        encoded = [pool.submit(encoder.encode_one, job) for job in jobs]
+        vectors = np.vstack([f.result() for f in encoded])
+        assert all(f.result() == 80 for f in splitting)
+    np.testing.assert_allclose(vectors, alone, atol=1e-6)

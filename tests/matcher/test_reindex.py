@@ -8,7 +8,7 @@ import pytest
 from index import Store, text_sha
 from index._schema import EmbeddingRow
 from matcher import Encoder, Matcher, ingest, profile_text, reindex
-from matcher.reindex import EncoderOptions, Journal, parts_of
+from matcher.reindex import EncoderOptions, Journal, ReindexReport, parts_of
 from tests.documents import demo_records
 from tests.matcher.helpers import CountingEncoder
 
@@ -45,16 +45,17 @@ def test_parts_cover_every_id_once(store: Store, matcher: Matcher, tmp_path: Pat
     assert store.count_between(parts) == 7
 
 
-def test_worker_processes_embed_what_one_process_would(
-    matcher: Matcher, encoder: Encoder, tmp_path: Path
-) -> None:
-    ids = fill(matcher, tmp_path, 6)
+def reindex_elsewhere(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path, n: int, **where: object
+) -> ReindexReport:
+    """A pool of ``n`` without vectors for the current model, re-indexed by workers
+    (``where``); each candidate must get the vector this process's encoder gives it."""
+    ids = fill(matcher, tmp_path, n)
     store, model = matcher.pool.store, matcher.pool.model
     forget_vectors(store, model)
     report = reindex(
-        matcher, workers=2, part_size=2, encoder_options=EncoderOptions.of(encoder, None, None)
+        matcher, part_size=2, encoder_options=EncoderOptions.of(encoder, None, None), **where
     )
-    assert (report.candidates, report.reparsed, report.embedded, report.indexed) == (6, 0, 6, 6)
     got = stored_vectors(store, model, encoder.dim)
     assert sorted(got) == ids
     for candidate_id in ids:
@@ -63,6 +64,14 @@ def test_worker_processes_embed_what_one_process_would(
         # Each worker runs the model on one thread: the same vectors up to float rounding.
         np.testing.assert_allclose(got[candidate_id], expected, atol=1e-4)
     assert set(matcher.pool.vectors.ids().tolist()) == set(ids)
+    return report
+
+
+def test_worker_processes_embed_what_one_process_would(
+    matcher: Matcher, encoder: Encoder, tmp_path: Path
+) -> None:
+    report = reindex_elsewhere(matcher, encoder, tmp_path, 6, workers=2)
+    assert (report.candidates, report.reparsed, report.embedded, report.indexed) == (6, 0, 6, 6)
 
 
 class Interrupted(Exception):
@@ -139,18 +148,5 @@ def test_a_part_skips_candidates_erased_or_rewritten_meanwhile(
 def test_the_same_pipeline_runs_on_a_local_ray_cluster(
     matcher: Matcher, encoder: Encoder, tmp_path: Path
 ) -> None:
-    ids = fill(matcher, tmp_path, 4)
-    store, model = matcher.pool.store, matcher.pool.model
-    forget_vectors(store, model)
-    report = reindex(
-        matcher,
-        workers=2,
-        ray_address="local",
-        part_size=2,
-        encoder_options=EncoderOptions.of(encoder, None, None),
-    )
+    report = reindex_elsewhere(matcher, encoder, tmp_path, 4, workers=2, ray_address="local")
     assert (report.candidates, report.embedded, report.indexed) == (4, 4, 4)
-    got = stored_vectors(store, model, encoder.dim)
-    for candidate_id in ids:
-        expected = encoder.encode_documents([profile_text(store.get(TENANT, candidate_id).resume)])
-        np.testing.assert_allclose(got[candidate_id], expected[0], atol=1e-4)

@@ -199,9 +199,9 @@ def test_a_serving_runtime_follows_the_index_a_reindex_switched_in(
         runtime.close()
 
 
-def test_a_runtime_leaves_an_index_built_for_another_model_to_a_restart(
-    home: Path, folder: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder
-) -> None:
+def follow_window_settings(monkeypatch: pytest.MonkeyPatch, encoder: Encoder) -> None:
+    """Runtimes get the session's encoder reading as many windows as the settings say."""
+
     def sized(*_: object, windows: int, **__: object) -> Encoder:
         copy = Encoder.__new__(Encoder)
         copy.__dict__.update(encoder.__dict__)
@@ -209,6 +209,12 @@ def test_a_runtime_leaves_an_index_built_for_another_model_to_a_restart(
         return copy
 
     monkeypatch.setattr(service.runtime, "Encoder", sized)
+
+
+def test_a_runtime_leaves_an_index_built_for_another_model_to_a_restart(
+    home: Path, folder: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder
+) -> None:
+    follow_window_settings(monkeypatch, encoder)
     run("ingest", str(folder), "--home", str(home))
     runtime = Runtime.open(Settings(home=home))
     try:
@@ -225,13 +231,7 @@ def test_a_runtime_leaves_an_index_built_for_another_model_to_a_restart(
 def test_changing_the_document_windows_asks_for_a_reindex(
     home: Path, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoder: Encoder
 ) -> None:
-    def sized(*_: object, windows: int, **__: object) -> Encoder:
-        copy = Encoder.__new__(Encoder)
-        copy.__dict__.update(encoder.__dict__)
-        copy.windows = windows
-        return copy
-
-    monkeypatch.setattr(service.runtime, "Encoder", sized)
+    follow_window_settings(monkeypatch, encoder)
     monkeypatch.setenv("TALENTMATCH_DOCUMENT_WINDOWS", "2")
     assert run("ingest", str(folder), "--home", str(home))[0] == 0
     monkeypatch.delenv("TALENTMATCH_DOCUMENT_WINDOWS")

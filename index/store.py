@@ -849,13 +849,6 @@ class Store:
             result = session.execute(delete(EmbeddingRow).where(EmbeddingRow.model != model))
             return int(getattr(result, "rowcount", 0) or 0)
 
-    def replace_resume(self, candidate_id: int, resume: Resume) -> None:
-        with self.session() as session:
-            row = session.get(CandidateRow, candidate_id)
-            if row is None:
-                raise NotFound(f"no candidate {candidate_id}")
-            _fill_resume(row, resume)
-
     # -- API keys -------------------------------------------------------------------------
     def create_key(self, tenant: str, *, admin: bool = False) -> str:
         """A new API key for ``tenant``; only its hash is stored, so it is shown once."""

@@ -9,6 +9,7 @@ from index import Store, text_sha
 from index._schema import EmbeddingRow
 from matcher import Encoder, Matcher, ingest, profile_text, reindex
 from matcher.reindex import EncoderOptions, Journal, ReindexReport, parts_of
+from models import NewCandidate
 from tests.documents import demo_records
 from tests.matcher.helpers import CountingEncoder
 
@@ -132,8 +133,10 @@ def test_a_part_skips_candidates_erased_or_rewritten_meanwhile(
     vector = np.full(encoder.dim, 1 / np.sqrt(encoder.dim), dtype=np.float32)
     # ... while one candidate was erased and another sent a new résumé.
     store.delete(TENANT, erased)
-    newer = parsed[rewritten].model_copy(update={"text": parsed[rewritten].text + "\nPilot."})
-    store.replace_resume(rewritten, newer)
+    external = store.get(TENANT, rewritten).external_id
+    newer = matcher.parser.parse_resume_text(parsed[rewritten].text + "\nAlso a pilot.\n")
+    matcher.upsert([NewCandidate(tenant=TENANT, external_id=external, resume=newer)])
+    fresh = stored_vectors(store, model, encoder.dim)[rewritten]
     store.save_reindexed(
         model,
         list(made.items()),
@@ -141,7 +144,10 @@ def test_a_part_skips_candidates_erased_or_rewritten_meanwhile(
     )
     assert store.get(TENANT, rewritten).resume == newer
     assert store.get(TENANT, kept).resume.titles == ["Astronaut"]
-    assert list(stored_vectors(store, model, encoder.dim)) == [kept]
+    after = stored_vectors(store, model, encoder.dim)
+    assert sorted(after) == sorted([rewritten, kept])
+    np.testing.assert_array_equal(after[rewritten], fresh)
+    np.testing.assert_array_equal(after[kept], vector)
 
 
 @pytest.mark.slow

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import FileTooLarge
 from service import errors
-from service.observability import Metrics, observe_request
+from service.observability import Metrics, ObserveRequests
 from service.routes import probes, v1
 from service.runtime import Runtime
 from service.settings import Settings
@@ -90,12 +90,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     metrics = Metrics(lambda: app.state.runtime)
     app.state.metrics = metrics
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        return await observe_request(request, call_next, metrics)
-
+    app.add_middleware(ObserveRequests, metrics=metrics)
     # Room for a file at the upload limit and its multipart framing.
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 256 * 1024)
     # Outermost: every log line of a request carries its id; the response echoes it.

@@ -1,4 +1,8 @@
-"""What routes depend on, as ``Annotated`` aliases: the runtime, the caller's key and tenant."""
+"""What routes depend on, as ``Annotated`` aliases: the runtime, the caller's key and tenant.
+
+FastAPI runs a plain ``def`` dependency in its thread pool, one hand-over each; those that
+only read what is in memory are ``async`` so that they run on the event loop at once. The
+caller's key is looked up in the store, so that one stays in the pool."""
 
 from __future__ import annotations
 
@@ -14,17 +18,22 @@ from service.runtime import Runtime
 _bearer = HTTPBearer(auto_error=False, description="An API key: `talentmatch keys create`")
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
+    """The app's runtime. Raises NotReady while the pool loads."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
         raise NotReady("the talent pool is still loading")
     return runtime
 
 
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_matcher(runtime: RuntimeDep) -> Matcher:
+async def get_matcher(runtime: RuntimeDep) -> Matcher:
     return runtime.matcher
 
 
@@ -53,7 +62,7 @@ def get_caller(
 CallerDep = Annotated[ApiKey, Depends(get_caller)]
 
 
-def get_tenant(caller: CallerDep) -> str:
+async def get_tenant(caller: CallerDep) -> str:
     """The tenant of the caller's key: the only one whose data the call sees."""
     return caller.tenant
 
@@ -61,7 +70,7 @@ def get_tenant(caller: CallerDep) -> str:
 TenantDep = Annotated[str, Depends(get_tenant)]
 
 
-def get_admin(caller: CallerDep) -> ApiKey:
+async def get_admin(caller: CallerDep) -> ApiKey:
     """The caller's key, which must be an admin key. Raises Forbidden otherwise."""
     if not caller.admin:
         raise Forbidden("this call needs an admin key (`talentmatch keys create --admin`)")

@@ -29,7 +29,7 @@ from service.deps import (
     MatcherDep,
     RuntimeDep,
     TenantDep,
-    get_runtime,
+    runtime_of,
 )
 from service.schemas import (
     MAX_ID,
@@ -297,7 +297,7 @@ def healthz(request: Request) -> Health:
 def readyz(request: Request) -> Health:
     """The pool is loaded and the index answers; 503 while it loads, or if it failed to."""
     _startup_failure(request)
-    runtime = get_runtime(request)
+    runtime = runtime_of(request)
     manifest = runtime.matcher.pool.manifest()
     return Health(
         status="ready",

@@ -321,7 +321,12 @@ def main() -> None:
             ("service start (first: index and BM25 built from the store)", "service_start_s", "s"),
             ("first start of this pool", "first_start", ""),
             ("match p50 / p99, unseen job description", "match", "ms"),
-            ("match p50 / p99, cached job description", "match_cached", "ms"),
+            ("match p50 / p99, the same request again (kept shortlist)", "match_cached", "ms"),
+            (
+                "match p50 / p99, cached job after a write (shortlist computed)",
+                "match_after_write",
+                "ms",
+            ),
             ("matches a second, 4 clients", "match_qps", ""),
             ("add one candidate (POST, parse and embed) p50", "api_add_ms", "ms"),
             ("added candidates in their job's top 10", "added_found_in_top_10", ""),
@@ -330,7 +335,7 @@ def main() -> None:
             ("service memory: resident / peak", "rss", "MB"),
             ("home on disk (database, index, BM25)", "disk_mb", "MB"),
         ):
-            if key in ("match", "match_cached"):
+            if key in ("match", "match_cached", "match_after_write"):
                 value = f"{served[key + '_p50_ms']} / {served[key + '_p99_ms']}"
             elif key == "api_delete":
                 value = f"{served['api_delete_ms']} / {served['api_delete_max_ms']}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -191,3 +192,15 @@ class AuditCandidateRow(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class RevisionRow(Base):
+    """A tenant's revision: moved by every write that can change one of its matches
+    (candidates, their résumés, vectors, consent, history; erasure), in the same
+    transaction, whichever process writes. A shortlist computed at one revision is the one
+    computed at the same revision again (see :class:`matcher.engine.Matcher`)."""
+
+    __tablename__ = "revisions"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)

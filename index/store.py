@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from index import _migrate as migrate
@@ -46,6 +47,7 @@ from index._schema import (
     EmbeddingRow,
     FeedbackRow,
     JobVectorRow,
+    RevisionRow,
     utcnow,
 )
 from index.lexical import LexicalDoc, lexical_version
@@ -155,6 +157,7 @@ class Store:
                     ]
                 session.flush()
                 out.append((_candidate(row), created))
+            _bump(session, {new.tenant for new, _ in records})
         return out
 
     def add_new(self, records: list[tuple[NewCandidate, Vectors]], model: str) -> list[int]:
@@ -202,6 +205,7 @@ class Store:
                     for i, row, (_, vector) in zip(ids, rows, records, strict=True)
                 ],
             )
+            _bump(session, {row["tenant"] for row in rows})
         return ids
 
     def stored_text_shas(self, tenant: str, external_ids: list[str], model: str) -> dict[str, str]:
@@ -364,6 +368,7 @@ class Store:
             if row is None or row.tenant != tenant:
                 raise NotFound(f"no candidate {candidate_id}")
             session.delete(row)
+            _bump(session, {tenant})
 
     def expired(self, today: dt.date, tenant: str | None = None) -> list[tuple[str, int]]:
         """(tenant, id) of every candidate past their retention deadline or whose consent
@@ -415,6 +420,7 @@ class Store:
             row.applications.append(_application_row(app))
             row.updated_at = utcnow()
             session.flush()
+            _bump(session, {tenant})
             return _candidate(row)
 
     def counts(self) -> dict[str, int]:
@@ -705,19 +711,26 @@ class Store:
             return
         with self.session() as session:
             current = {
-                row[0]: row[1]
+                row[0]: (row[1], row[2])
                 for row in session.execute(
-                    select(CandidateRow.id, CandidateRow.text_sha).where(CandidateRow.id.in_(ids))
+                    select(CandidateRow.id, CandidateRow.text_sha, CandidateRow.tenant).where(
+                        CandidateRow.id.in_(ids)
+                    )
                 )
             }
+            written: set[str] = set()
             for candidate_id, resume in resumes:
-                if current.get(candidate_id) == text_sha(resume.text):
+                sha, tenant = current.get(candidate_id, ("", ""))
+                if sha == text_sha(resume.text):
                     row = session.get(CandidateRow, candidate_id)
                     assert row is not None
                     _fill_resume(row, resume)
+                    written.add(tenant)
             for candidate_id, sha, vector in vectors:
-                if current.get(candidate_id) == sha:
+                if current.get(candidate_id, ("", ""))[0] == sha:
                     session.merge(_embedding_row(candidate_id, model, sha, vector))
+                    written.add(current[candidate_id][1])
+            _bump(session, written)
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -841,6 +854,22 @@ class Store:
         with self.session() as session:
             for candidate_id, sha, vector in items:
                 session.merge(_embedding_row(candidate_id, model, sha, vector))
+            ids = sorted({candidate_id for candidate_id, _, _ in items})
+            _bump(
+                session,
+                set(
+                    session.scalars(
+                        select(CandidateRow.tenant).where(CandidateRow.id.in_(ids)).distinct()
+                    )
+                ),
+            )
+
+    def revision(self, tenant: str) -> int:
+        """``tenant``'s revision: it moves with every write that can change one of its
+        matches, from any process (0 before the first)."""
+        with self.session() as session:
+            found = session.scalar(select(RevisionRow.revision).where(RevisionRow.tenant == tenant))
+        return int(found or 0)
 
     def drop_embeddings_except(self, model: str) -> int:
         """Delete the vectors of every other model (after a re-index to ``model`` has
@@ -982,6 +1011,23 @@ def _engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+def _bump(session: Session, tenants: set[str]) -> None:
+    """Move the revision of each of ``tenants``, in the transaction of the write that
+    changed them (in one order, so that two writers cannot wait on each other)."""
+    if not tenants:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RevisionRow)
+    session.execute(
+        statement.values(
+            [{"tenant": t, "revision": 1} for t in sorted(tenants)]
+        ).on_conflict_do_update(
+            index_elements=[RevisionRow.tenant],
+            set_={"revision": RevisionRow.revision + 1},
+        )
+    )
 
 
 def _of_tenant(tenant: str) -> ColumnElement[bool]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -46,6 +48,8 @@ RETRIEVE_MIN = 200
 RETRIEVE_FACTOR = 10
 MAX_TOP_K = 500
 QUERY_CACHE_SIZE = 256
+# Shortlists kept, by request, with the tenant's store revision they were computed at.
+SHORTLIST_CACHE_SIZE = 1024
 # Re-scored in full (read from the store, explained) beyond the top k by the fast scores.
 SHORTLIST_MARGIN = 20
 
@@ -78,8 +82,14 @@ class Matcher:
         self.encoder = encoder
         self.pool = pool
         self.weights = dict(weights)
-        self._cache: OrderedDict[str, tuple[Job, Vectors]] = OrderedDict()
+        # key → the job parsed, and its vector once embedded.
+        self._cache: OrderedDict[str, tuple[Job, Vectors | None]] = OrderedDict()
+        # key → (tenant, revision, shortlist); see :meth:`match`.
+        self._shortlists: OrderedDict[str, tuple[str, int, Shortlist]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # Runs a match's BM25 query while this thread embeds the job and searches vectors
+        # (both let go of the GIL): a second core, otherwise idle during a lone match.
+        self._beside = ThreadPoolExecutor(2, thread_name_prefix="match-bm25")
 
     def upsert(self, records: list[NewCandidate]) -> list[tuple[Candidate, bool]]:
         """Embed the records whose text changed, then store and index them all at once.
@@ -108,26 +118,80 @@ class Matcher:
 
     def prepare_job(self, text: str, title: str | None = None) -> tuple[Job, Vectors]:
         """Parse and embed a job description, cached by its normalised text and title."""
+        key, job = self._parse_job(text, title)
+        return job, self._job_vector(key, job, title)
+
+    def _parse_job(self, text: str, title: str | None) -> tuple[str, Job]:
+        """(cache key, the job parsed), from the cache when it was parsed before."""
         if not text or not text.strip():
             raise InvalidInput("the job description is empty")
         key = hashlib.sha256(f"{title or ''}\x00{' '.join(text.split())}".encode()).hexdigest()
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return key, self._cache[key][0]
         job = self.parser.parse_job(text, title)
-        query = f"{job.title}\n{job.text}" if title else job.text
-        vector = self.encoder.encode_one(query)
+        self._cached(key, job, None)
+        return key, job
+
+    def _job_vector(self, key: str, job: Job, title: str | None) -> Vectors:
+        """The vector of a job :meth:`_parse_job` parsed, from the cache when it was
+        embedded before."""
+        with self._cache_lock:
+            vector = self._cache[key][1] if key in self._cache else None
+        if vector is None:
+            vector = self.encoder.encode_one(f"{job.title}\n{job.text}" if title else job.text)
+            self._cached(key, job, vector)
+        return vector
+
+    def _cached(self, key: str, job: Job, vector: Vectors | None) -> None:
         with self._cache_lock:
             self._cache[key] = (job, vector)
+            self._cache.move_to_end(key)
             while len(self._cache) > QUERY_CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return job, vector
 
     def clear_cache(self) -> None:
-        """Forget cached job parses and vectors (after a taxonomy or model change)."""
+        """Forget cached job parses and vectors, and shortlists (after a taxonomy or model
+        change)."""
         with self._cache_lock:
             self._cache.clear()
+            self._shortlists.clear()
+
+    def erase(self, tenant: str, candidate_id: int) -> None:
+        """Erase a candidate from the pool, and the shortlists kept for their tenant (which
+        may name them) from memory. Raises NotFound."""
+        self.pool.delete(tenant, candidate_id)
+        self._forget(tenant)
+
+    def _forget(self, tenant: str, *, unless: int | None = None) -> None:
+        """Drop ``tenant``'s kept shortlists (but those computed at revision ``unless``)."""
+        with self._cache_lock:
+            for key in [
+                key
+                for key, (owner, revision, _) in self._shortlists.items()
+                if owner == tenant and revision != unless
+            ]:
+                del self._shortlists[key]
+
+    def _kept(self, key: str, tenant: str, revision: int) -> Shortlist | None:
+        """The shortlist kept under ``key`` if it was computed at ``revision``; kept ones of
+        an older revision are dropped."""
+        with self._cache_lock:
+            found = self._shortlists.get(key)
+            if found is not None and found[1] == revision:
+                self._shortlists.move_to_end(key)
+                return found[2]
+        if found is not None:
+            self._forget(tenant, unless=revision)
+        return None
+
+    def _keep(self, key: str, tenant: str, revision: int, shortlist: Shortlist) -> None:
+        with self._cache_lock:
+            self._shortlists[key] = (tenant, revision, shortlist)
+            self._shortlists.move_to_end(key)
+            while len(self._shortlists) > SHORTLIST_CACHE_SIZE:
+                self._shortlists.popitem(last=False)
 
     def past_job_similarity(self, tenant: str, vector: Vectors) -> dict[str, float]:
         """job id → cosine between each past job of ``tenant`` and a new job's vector."""
@@ -306,30 +370,79 @@ class Matcher:
         union is re-scored (see :mod:`matcher.scoring`). With ``rediscover``, only past
         applicants are considered, runners-up for a similar job first. ``filters`` apply
         inside every channel, so the top ``k`` is still ``k`` when enough candidates pass.
+
+        The same request again, with no write to the tenant's candidates in between (by any
+        process: the store's revision of the tenant tells), gets the shortlist computed the
+        first time, without computing it again.
         """
         if not 1 <= k <= MAX_TOP_K:
             raise InvalidInput(f"top_k must be between 1 and {MAX_TOP_K}, not {k}")
         started = time.perf_counter()
         today = today or dt.date.today()
-        job, vector = self.prepare_job(text, title)
+        weights = self.weights if weights is None else weights
+        request = [
+            tenant,
+            title or "",
+            " ".join(text.split()),
+            k,
+            rediscover,
+            filters.model_dump(mode="json") if filters is not None else None,
+            sorted(weights.items()),
+            today.isoformat(),
+        ]
+        key = hashlib.sha256(json.dumps(request).encode()).hexdigest()
+        # Read before computing: a write landing meanwhile moves it, and what is computed
+        # now is kept under the revision it may not include.
+        revision = self.pool.store.revision(tenant)
+        kept = self._kept(key, tenant, revision)
+        if kept is not None:
+            return kept.model_copy(
+                update={
+                    "took_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "pool_size": self.pool.count(),
+                }
+            )
+        shortlist = self._match(
+            text, title, k, tenant, today, rediscover, filters, weights, started
+        )
+        self._keep(key, tenant, revision, shortlist)
+        return shortlist
+
+    def _match(
+        self,
+        text: str,
+        title: str | None,
+        k: int,
+        tenant: str,
+        today: dt.date,
+        rediscover: bool,
+        filters: Filters | None,
+        weights: Mapping[str, float],
+        started: float,
+    ) -> Shortlist:
+        key, job = self._parse_job(text, title)
         store = self.pool.store
         allowed = self.pool.eligible(tenant, today, filters)
         if rediscover:
             allowed = IdSet(ids=np.intersect1d(allowed.ids, store.applicant_ids(tenant)))
         wanted = max(RETRIEVE_MIN, k * RETRIEVE_FACTOR)
-        dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
-        sparse = dict(
-            self.pool.lexical.search(
-                tenant, job.text, wanted, allowed, skill_ids=[s.id for s in job.skills]
-            )
+        lexical = self._beside.submit(
+            self.pool.lexical.search,
+            tenant,
+            job.text,
+            wanted,
+            allowed,
+            skill_ids=[s.id for s in job.skills],
         )
-        ids = set(dense) | set(sparse)
+        vector = self._job_vector(key, job, title)
+        dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
         past = self.past_job_similarity(tenant, vector)
+        sparse = dict(lexical.result())
+        ids = set(dense) | set(sparse)
         similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
         if similar:
             applied = store.applicant_ids(tenant, similar)
             ids |= set(applied[allowed.contains(applied)].tolist())
-        weights = self.weights if weights is None else weights
         best_bm25 = max(sparse.values(), default=0.0)
         cosines = self._cosines(vector, tenant, ids, dense)
         if rediscover:

@@ -218,7 +218,7 @@ def delete_candidate(
 ) -> Response:
     """Erase a candidate: the record, history, tags, consent, feedback on them and their
     vector, from the store and from both indexes. The audit log keeps only the id."""
-    matcher.pool.delete(caller.tenant, candidate_id)
+    matcher.erase(caller.tenant, candidate_id)
     _audit(matcher.pool.store, caller, AuditAction.DELETE, [candidate_id])
     return Response(status_code=204)
 

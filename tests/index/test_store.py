@@ -9,7 +9,20 @@ from sqlalchemy import select
 
 from index import Store
 from index._schema import ApiKeyRow, ApplicationRow, EmbeddingRow
-from models import Application, Consent, NewCandidate, NotFound, Outcome, Resume, Stage
+from index.store import text_sha
+from models import (
+    Application,
+    AuditAction,
+    AuditEntry,
+    Consent,
+    Feedback,
+    NewCandidate,
+    NotFound,
+    Outcome,
+    Resume,
+    Stage,
+    Verdict,
+)
 
 MODEL = "test-model"
 
@@ -199,3 +212,51 @@ def test_a_bulk_load_stores_what_upsert_stores(store: Store, tmp_path: Path) -> 
     assert store.count("acme") == 3  # nothing of the refused batch is stored
     with pytest.raises(ValueError, match="tags"):
         store.add_new([(new("crm-8", tags=["x"]), vec(8))], MODEL)
+
+
+def test_the_revision_moves_with_every_write_that_can_change_a_match(store: Store) -> None:
+    seen = [store.revision("acme")]
+
+    def moved() -> bool:
+        seen.append(store.revision("acme"))
+        return seen[-1] != seen[-2]
+
+    assert seen == [0]
+    [(first, _)] = store.upsert([(new("crm-1"), vec(1))], MODEL)
+    assert moved()
+    store.upsert([(new("crm-1", consent=Consent(may_contact=False)), None)], MODEL)
+    assert moved()
+    [second] = store.add_new([(new("crm-2"), vec(2))], MODEL)
+    assert moved()
+    store.add_application(
+        "acme",
+        first.id,
+        Application(
+            job_id="REQ-1",
+            job_title="Developer",
+            stage=Stage.interviewed,
+            outcome=Outcome.rejected,
+            date=dt.date.today(),
+        ),
+    )
+    assert moved()
+    store.put_embeddings(MODEL, [(second, text_sha(first.resume.text), vec(3))])
+    assert moved()
+    store.save_reindexed(MODEL, [(first.id, first.resume)], [])
+    assert moved()
+    store.delete("acme", second)
+    assert moved()
+
+    # Writes that no match reads, and other tenants' writes, leave it.
+    store.audit(
+        AuditEntry(tenant="acme", actor="cli", action=AuditAction.READ, candidate_ids=[first.id])
+    )
+    store.create_key("acme")
+    store.add_feedback(
+        "acme", [Feedback(job_id="REQ-1", candidate_id=first.id, verdict=Verdict.shortlisted)]
+    )
+    store.put_job_vectors("acme", MODEL, [("REQ-1", "sha", vec(4))])
+    store.upsert([(new("crm-1", tenant="globex"), vec(5))], MODEL)
+    store.save_reindexed(MODEL, [], [(first.id, "a text it no longer has", vec(6))])
+    assert not moved()
+    assert store.revision("globex") == 1

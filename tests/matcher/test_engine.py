@@ -114,6 +114,7 @@ def test_the_fast_scores_keep_the_shortlist_of_the_full_re_score(
     monkeypatch.setattr(engine, "SHORTLIST_MARGIN", 0)
     fast = demo_matcher.match(text, k=k, tenant=TENANT)
     monkeypatch.setattr(engine, "SHORTLIST_MARGIN", 10_000)
+    demo_matcher.clear_cache()  # else the shortlist kept from the first is returned
     full = demo_matcher.match(text, k=k, tenant=TENANT)
     assert len(fast.results) == k
     assert [(m.candidate_id, m.score) for m in fast.results] == [
@@ -308,3 +309,59 @@ def test_profiles_carry_when_each_skill_was_last_used(small_matcher: Matcher) ->
     profiles = store.profiles([i for i, _ in dated])
     for i, last in dated:
         assert profiles[i].skills_last_used == last
+
+
+def test_a_repeated_match_is_kept_until_the_tenant_changes(
+    small_matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same request again is answered from the kept shortlist, with no search; a write
+    to the tenant by any process (here a second store, as another process would), or an
+    erasure, makes the next one compute afresh."""
+    pool = small_matcher.pool
+    searches: list[int] = []
+    search = pool.search
+
+    def counted(*args: object, **kwargs: object) -> object:
+        searches.append(1)
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool, "search", counted)
+    job = job_from(small_matcher, "dotin-2")
+    first = small_matcher.match(job, k=5, tenant=TENANT)
+    assert searches
+    searches.clear()
+    again = small_matcher.match(" " + job + "\n", k=5, tenant=TENANT)
+    assert not searches and again.results == first.results
+    # Another request (k, filters, mode) is computed; another tenant's write keeps it.
+    small_matcher.match(job, k=6, tenant=TENANT)
+    assert searches
+    small_matcher.upsert(
+        [
+            NewCandidate(
+                tenant="globex",
+                external_id="g1",
+                resume=pool.store.find_external(TENANT, "dotin-2").resume,
+            )
+        ]
+    )
+    searches.clear()
+    small_matcher.match(job, k=5, tenant=TENANT)
+    assert not searches
+
+    # Another process records that the last one was a runner-up for this very job.
+    last = first.results[-1]
+    elsewhere = Store(f"sqlite:///{tmp_path / 'pool.db'}")
+    elsewhere.add_application(
+        TENANT, last.candidate_id, RUNNER_UP.model_copy(update={"job_text": job})
+    )
+    elsewhere.close()
+    after = small_matcher.match(job, k=5, tenant=TENANT)
+    assert searches
+    assert next(m for m in after.results if m.candidate_id == last.candidate_id).runner_up
+
+    # Erased: the next match computes afresh.
+    top = after.results[0].candidate_id
+    small_matcher.erase(TENANT, top)
+    searches.clear()
+    assert top not in [m.candidate_id for m in small_matcher.match(job, k=5, tenant=TENANT).results]
+    assert searches

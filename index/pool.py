@@ -43,6 +43,9 @@ VERSIONS_FILE = "versions.npz"
 MANIFEST_FILE = "manifest.json"
 LEXICAL_DIR = "lexical"
 NO_DEADLINE = np.iinfo(np.int32).max
+# The saver writes the vector index at most so often that saving takes this share of the
+# time: a save holds the pool (searches and writes wait), about 0.3 s at a million vectors.
+SAVE_SHARE = 1 / 300
 
 
 class Roster:
@@ -154,6 +157,8 @@ class TalentPool:
         self._closing = threading.Event()
         self._saver: threading.Thread | None = None
         self._saved: IndexManifest | None = None
+        self._save_seconds = 0.0  # how long the last save took, and when it ended
+        self._saved_at = 0.0
         # Handing over to a pool opened on a re-built index (see ``hand_over``).
         self._recording: set[int] | None = None
         self._successor: TalentPool | None = None
@@ -324,6 +329,7 @@ class TalentPool:
 
     # -- saving ---------------------------------------------------------------------------
     def _save(self, index: VectorIndex) -> None:
+        started = time.monotonic()
         index.save(self.index_dir / INDEX_FILE)
         # After the index: versions older than the index only make the next open re-read
         # a few vectors; newer ones would hide a stale vector.
@@ -344,6 +350,8 @@ class TalentPool:
         tmp.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2))
         os.replace(tmp, self.index_dir / MANIFEST_FILE)
         self._saved = manifest
+        self._saved_at = time.monotonic()
+        self._save_seconds = self._saved_at - started
 
     def _changed(self) -> None:
         """After a write (under the lock): save now, or let the saver do it shortly."""
@@ -365,19 +373,30 @@ class TalentPool:
         while not self._closing.is_set():
             self._wake.wait()
             # Coalesce a burst of writes into one save, save_delay after the first; close()
-            # cuts the wait short and saves the rest itself.
-            if not self._closing.wait(self.save_delay):
-                self.flush()
+            # cuts the waits short and saves the rest itself.
+            if self._closing.wait(self.save_delay):
+                return
+            self._wake.clear()  # a write from now on wakes the loop again
+            self.lexical.commit()
+            # A large index is saved less often (see SAVE_SHARE): nothing is lost meanwhile,
+            # the store has every vector, and an index opened after a crash reads back
+            # those it lacks.
+            rest = self._save_seconds / SAVE_SHARE - (time.monotonic() - self._saved_at)
+            if rest > 0 and self._closing.wait(rest):
+                return
+            with self._lock:
+                if self._dirty:
+                    self._dirty = False
+                    self._save(self.vectors)
 
     def flush(self) -> None:
         """Save the vector index and commit the BM25 index now if a write has not been
         saved yet."""
         with self._lock:
-            self._wake.clear()
             if self._dirty:
                 self._dirty = False
                 self._save(self.vectors)
-            self.lexical.commit()
+        self.lexical.commit()
 
     def close(self) -> None:
         """Stop the saver and save what it has not (again: nothing)."""

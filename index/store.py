@@ -479,24 +479,6 @@ class Store:
             ids = session.scalars(query.order_by(CandidateRow.id)).all()
         return np.asarray(ids, dtype=np.int64)
 
-    def eligible_among(self, ids: Iterable[int], tenant: str, today: dt.date) -> Ids:
-        """Those of ``ids`` that are ``tenant``'s, may be contacted and are within retention
-        on ``today``, ascending."""
-        wanted = sorted({int(i) for i in ids})
-        with self.session() as session:
-            found = [
-                i
-                for start in range(0, len(wanted), 1000)
-                for i in session.scalars(
-                    select(CandidateRow.id).where(
-                        CandidateRow.id.in_(wanted[start : start + 1000]),
-                        _of_tenant(tenant),
-                        _eligible(today),
-                    )
-                )
-            ]
-        return np.array(sorted(found), dtype=np.int64)
-
     # -- feedback -------------------------------------------------------------------------
     def add_feedback(self, tenant: str, items: list[Feedback]) -> list[Feedback]:
         """Store verdicts; every candidate must be one of ``tenant``'s (else NotFound and

@@ -15,7 +15,7 @@ import numpy as np
 
 from index import TalentPool
 from index.store import text_sha
-from index.vectors import IdSet
+from index.vectors import Ids, IdSet
 from matcher.encoder import Encoder, Vectors
 from matcher.scoring import (
     SIMILAR_JOB_FLOOR,
@@ -50,6 +50,8 @@ MAX_TOP_K = 500
 QUERY_CACHE_SIZE = 256
 # Shortlists kept, by request, with the tenant's store revision they were computed at.
 SHORTLIST_CACHE_SIZE = 1024
+# Tenants whose past jobs' vectors are kept, with the revision they were read at.
+PAST_JOBS_CACHE_TENANTS = 64
 # Re-scored in full (read from the store, explained) beyond the top k by the fast scores.
 SHORTLIST_MARGIN = 20
 
@@ -86,6 +88,8 @@ class Matcher:
         self._cache: OrderedDict[str, tuple[Job, Vectors | None]] = OrderedDict()
         # key → (tenant, revision, shortlist); see :meth:`match`.
         self._shortlists: OrderedDict[str, tuple[str, int, Shortlist]] = OrderedDict()
+        # tenant → (revision, past job ids, their vectors); see :meth:`past_job_vectors`.
+        self._past: OrderedDict[str, tuple[int, list[str], Vectors]] = OrderedDict()
         self._cache_lock = threading.Lock()
         # Runs a match's BM25 query while this thread embeds the job and searches vectors
         # (both let go of the GIL): a second core, otherwise idle during a lone match.
@@ -157,6 +161,7 @@ class Matcher:
         with self._cache_lock:
             self._cache.clear()
             self._shortlists.clear()
+            self._past.clear()
 
     def erase(self, tenant: str, candidate_id: int) -> None:
         """Erase a candidate from the pool, and the shortlists kept for their tenant (which
@@ -193,17 +198,39 @@ class Matcher:
             while len(self._shortlists) > SHORTLIST_CACHE_SIZE:
                 self._shortlists.popitem(last=False)
 
-    def past_job_similarity(self, tenant: str, vector: Vectors) -> dict[str, float]:
+    def past_job_similarity(
+        self, tenant: str, vector: Vectors, revision: int | None = None
+    ) -> dict[str, float]:
         """job id → cosine between each past job of ``tenant`` and a new job's vector."""
-        jobs, vectors = self.past_job_vectors(tenant)
+        jobs, vectors = self.past_job_vectors(tenant, revision)
         if not jobs:
             return {}
         scores = vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
         return {job_id: float(s) for job_id, s in zip(jobs, scores, strict=True)}
 
-    def past_job_vectors(self, tenant: str) -> tuple[list[str], Vectors]:
+    def past_job_vectors(
+        self, tenant: str, revision: int | None = None
+    ) -> tuple[list[str], Vectors]:
         """The vectors of ``tenant``'s past jobs; those not yet embedded (or whose text
-        changed) are embedded now, in one batch, and stored."""
+        changed) are embedded now, in one batch, and stored. With the tenant's ``revision``
+        (read before), they are kept, and read from the store again only once a write has
+        moved it (a new application among them)."""
+        if revision is not None:
+            with self._cache_lock:
+                kept = self._past.get(tenant)
+                if kept is not None and kept[0] == revision:
+                    self._past.move_to_end(tenant)
+                    return kept[1], kept[2]
+        jobs, vectors = self._read_past_jobs(tenant)
+        if revision is not None:
+            with self._cache_lock:
+                self._past[tenant] = (revision, jobs, vectors)
+                self._past.move_to_end(tenant)
+                while len(self._past) > PAST_JOBS_CACHE_TENANTS:
+                    self._past.popitem(last=False)
+        return jobs, vectors
+
+    def _read_past_jobs(self, tenant: str) -> tuple[list[str], Vectors]:
         store = self.pool.store
         texts = store.past_jobs(tenant)
         stored = store.job_vectors(tenant, self.pool.model)
@@ -306,7 +333,7 @@ class Matcher:
             cosines.update(self.pool.search(vector, len(missing), tenant, allowed=only))
         return cosines
 
-    def _best(
+    def _ranked(
         self,
         job: Job,
         tenant: str,
@@ -318,14 +345,15 @@ class Matcher:
         today: dt.date,
         weights: Mapping[str, float],
         k: int,
-    ) -> set[int]:
-        """The candidates of ``ids`` that may make the top ``k``: all of them scored at once
-        from the pool's in-memory profiles (:func:`score_many`), the best kept, with a margin
-        for those the store will find no longer eligible, and for rounding."""
+    ) -> tuple[Ids, int]:
+        """``ids`` ranked by their fast scores (all scored at once from the pool's in-memory
+        profiles, :func:`score_many`), and how many of them to re-score at a time: the top
+        ``k`` with a margin for those the store will find no longer eligible, and for
+        rounding."""
         keep = max(2 * k, k + SHORTLIST_MARGIN)
-        if len(ids) <= keep:
-            return ids
         order = np.array(sorted(ids), dtype=np.int64)
+        if len(ids) <= keep:
+            return order, keep
         history = np.zeros(len(order))
         if any(c >= SIMILAR_JOB_FLOOR for c in past.values()):
             applied = self.pool.store.with_applications(order)
@@ -338,18 +366,7 @@ class Matcher:
         )
         needs = JobNeeds.of(job, self.parser.taxonomy)
         scores = score_many(needs, self.pool.profiles, order, signals, today, weights)
-        ranked = order[np.lexsort((order, -np.round(scores, 1)))]
-        chosen = set(ranked[:keep].tolist())
-        # Those the store finds no longer eligible are left out at re-scoring: make sure k
-        # remain, with more from further down should many have gone.
-        eligible = self.pool.store.eligible_among(ranked[:keep], tenant, today)
-        taken = keep
-        while len(eligible) < k and taken < len(ranked):
-            more = ranked[taken : taken + keep]
-            chosen |= set(more.tolist())
-            eligible = np.union1d(eligible, self.pool.store.eligible_among(more, tenant, today))
-            taken += keep
-        return chosen
+        return order[np.lexsort((order, -np.round(scores, 1)))], keep
 
     def match(
         self,
@@ -403,7 +420,7 @@ class Matcher:
                 }
             )
         shortlist = self._match(
-            text, title, k, tenant, today, rediscover, filters, weights, started
+            text, title, k, tenant, today, rediscover, filters, weights, started, revision
         )
         self._keep(key, tenant, revision, shortlist)
         return shortlist
@@ -419,6 +436,7 @@ class Matcher:
         filters: Filters | None,
         weights: Mapping[str, float],
         started: float,
+        revision: int,
     ) -> Shortlist:
         key, job = self._parse_job(text, title)
         store = self.pool.store
@@ -436,7 +454,7 @@ class Matcher:
         )
         vector = self._job_vector(key, job, title)
         dense = dict(self.pool.search(vector, wanted, tenant, today, allowed=allowed))
-        past = self.past_job_similarity(tenant, vector)
+        past = self.past_job_similarity(tenant, vector, revision)
         sparse = dict(lexical.result())
         ids = set(dense) | set(sparse)
         similar = [j for j, c in past.items() if c >= SIMILAR_JOB_FLOOR]
@@ -447,24 +465,31 @@ class Matcher:
         cosines = self._cosines(vector, tenant, ids, dense)
         if rediscover:
             # Few candidates (past applicants), each needing its history: all in Python.
-            chosen = ids
+            ranked, keep = np.array(sorted(ids), dtype=np.int64), max(len(ids), 1)
         else:
-            chosen = self._best(
+            ranked, keep = self._ranked(
                 job, tenant, ids, cosines, sparse, best_bm25, past, today, weights, k
             )
-        assessed = self._assess(
-            job,
-            vector,
-            tenant,
-            chosen,
-            cosines=cosines,
-            sparse=sparse,
-            best_bm25=best_bm25,
-            past=past,
-            today=today,
-            weights=weights,
-            eligible_on=today,
-        )
+        # Re-scored and explained, the best by the fast scores first, with the store's word
+        # on who is still eligible: should fewer than k remain (consent withdrawn by another
+        # process), the next ones too.
+        assessed: list[Assessed] = []
+        for start in range(0, len(ranked), keep):
+            assessed += self._assess(
+                job,
+                vector,
+                tenant,
+                set(ranked[start : start + keep].tolist()),
+                cosines=cosines,
+                sparse=sparse,
+                best_bm25=best_bm25,
+                past=past,
+                today=today,
+                weights=weights,
+                eligible_on=today,
+            )
+            if len(assessed) >= k:
+                break
         if rediscover:
             # What a similar past process says first: how far the candidate got, how
             # similar that job is, how recent (the history feature); then the score.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -320,3 +321,32 @@ def test_a_pool_hands_over_to_one_opened_on_a_rebuilt_index(
         successor.close()
     finally:
         store.close()
+
+
+def test_a_large_index_is_saved_less_often_than_bm25_is_committed(
+    tmp_path: Path, open_pool: Callable[..., TalentPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saver commits BM25 after each burst of writes, but writes the vector index at
+    most so often that saving takes SAVE_SHARE of the time (a save holds the pool); close()
+    saves the rest."""
+
+    def saved_count() -> int:
+        saved = pool.saved_manifest()
+        return saved.count if saved is not None else 0
+
+    def until(done: Callable[[], bool]) -> None:
+        for _ in range(600):
+            if done():
+                return
+            time.sleep(0.05)
+        raise AssertionError("the saver did not get there in 30 s")
+
+    pool = open_pool(save_delay=0.01)
+    pool.upsert([(new("c0"), unit(0))])
+    until(lambda: saved_count() == 1)
+    monkeypatch.setattr(pool, "_save_seconds", 3600.0)  # as if that save took an hour
+    pool.upsert([(new("c1", text="kubernetes"), unit(1))])
+    until(lambda: not pool.lexical.pending)
+    assert saved_count() == 1
+    pool.close()
+    assert saved_count() == 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,17 +93,32 @@ def _export(model_path: Path, out: Path) -> None:
         )
 
 
+def word_pieces(model_path: Path, max_tokens: int | None = None) -> Any:
+    """The model's own fast tokenizer (``tokenizer.json``) with the ``tokenizers`` library
+    alone: the same word pieces as transformers' tokenizer, without importing transformers
+    (which imports torch, about 200 MB that the int8 path never uses). Truncated to
+    ``max_tokens`` (special tokens included), or not at all. Its settings never change
+    after this, so threads can share it."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.no_padding()
+    if max_tokens is None:
+        tokenizer.no_truncation()
+    else:
+        tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
+
+
 class OnnxTransformer:
     """Mean-pooled, unit-length sentence vectors from the int8 ONNX model."""
 
     def __init__(
         self,
         onnx_path: Path,
-        tokenizer: Any,
+        model_path: Path,
         max_tokens: int,
         threads: int | None,
-        *,
-        lock: threading.Lock,
     ) -> None:
         import onnxruntime as ort
 
@@ -115,9 +129,7 @@ class OnnxTransformer:
         self.session = ort.InferenceSession(
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
-        self.tokenizer = tokenizer
-        self.max_tokens = max_tokens
-        self.lock = lock  # held while the (shared) tokenizer runs
+        self.tokenizer = word_pieces(model_path, max_tokens)
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One vector per text, each text run alone.
@@ -129,11 +141,12 @@ class OnnxTransformer:
         out = np.empty((len(texts), 0), dtype=np.float32)
         rows: list[npt.NDArray[np.float32]] = []
         for text in texts:
-            with self.lock:
-                encoded = self.tokenizer(
-                    [text], truncation=True, max_length=self.max_tokens, return_tensors="np"
-                )
-            feeds = {name: encoded[name].astype(np.int64) for name in INPUTS}
+            encoded = self.tokenizer.encode(text)
+            feeds = {
+                "input_ids": np.array([encoded.ids], dtype=np.int64),
+                "attention_mask": np.array([encoded.attention_mask], dtype=np.int64),
+                "token_type_ids": np.array([encoded.type_ids], dtype=np.int64),
+            }
             hidden = self.session.run(None, feeds)[0][0]
             pooled = hidden.mean(axis=0)
             rows.append((pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32))

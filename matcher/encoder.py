@@ -7,11 +7,12 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher._onnx import OnnxTransformer, quantized_model
+from matcher._onnx import OnnxTransformer, quantized_model, word_pieces
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # A document is embedded in windows of the model's input length (256 word pieces for
@@ -77,31 +78,31 @@ class Encoder:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import transformers
-
-        transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         path = model_path or packaged_model_path()
         self.name = name
         self.precision = precision
         self.batch_size = batch_size
         self.windows = windows
         self._onnx: OnnxTransformer | None = None
-        # A fast tokenizer keeps its truncation setting between calls: two threads using it
-        # at once (a match embedding its job while a write splits a résumé) can let a text
-        # through untruncated, past the model's 512 positions. One call at a time.
+        # transformers' fast tokenizer keeps its truncation setting between calls: two
+        # threads using it at once (a match embedding its job while a write splits a
+        # résumé) can let a text through untruncated, past the model's 512 positions. On
+        # the fp32 path, one call at a time; the int8 path has a tokenizer for each use.
         self._tokenizing = threading.Lock()
         self.onnx_path: Path | None = None  # the int8 model file, when that is what runs
+        self._pieces: Any = None  # int8: the untruncated tokenizer that ``split`` reads
         if precision == "int8":
+            # Nothing here imports transformers or torch (see ``word_pieces``).
             dim, length = _declared_shape(path)
-            tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=True)
             self.onnx_path = quantized_model(path, cache_dir or default_cache_dir())
-            self._onnx = OnnxTransformer(
-                self.onnx_path, tokenizer, length, threads, lock=self._tokenizing
-            )
-            self.tokenizer = tokenizer
+            self._onnx = OnnxTransformer(self.onnx_path, path, length, threads)
+            self._pieces = word_pieces(path)
         else:
             import torch
+            import transformers
             from sentence_transformers import SentenceTransformer
+
+            transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
             if threads:
                 torch.set_num_threads(threads)
@@ -160,10 +161,13 @@ class Encoder:
         most ``windows`` of them, each with its length in word pieces; a short text is one
         piece, unchanged."""
         size = self.window_tokens
-        with self._tokenizing:
-            offsets = self.tokenizer(
-                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-            )["offset_mapping"]
+        if self._pieces is not None:
+            offsets = self._pieces.encode(text, add_special_tokens=False).offsets
+        else:
+            with self._tokenizing:
+                offsets = self.tokenizer(
+                    text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+                )["offset_mapping"]
         if len(offsets) <= size:
             return [(text, len(offsets))]
         pieces = []

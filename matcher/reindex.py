@@ -99,22 +99,19 @@ class Worker:
         candidates = self.store.candidates_between(lo, hi)
         missing = set(self.store.ids_without_embedding(self.model, lo, hi))
         resumes: list[tuple[int, Resume]] = []
-        todo: list[tuple[int, str]] = []
+        todo: list[tuple[int, str, str]] = []  # id, résumé text, what is embedded of it
         for candidate in candidates:
             old = candidate.resume
             fresh = self.parser.parse_resume_text(old.text, fmt=old.format)
             if fresh != old:
                 resumes.append((candidate.id, fresh))
-            if candidate.id in missing or profile_text(fresh) != profile_text(old):
-                todo.append((candidate.id, fresh.text))
+            profile = profile_text(fresh)
+            if candidate.id in missing or profile != profile_text(old):
+                todo.append((candidate.id, fresh.text, profile))
         vectors: list[tuple[int, str, Vectors]] = []
         if todo:
-            texts = {i: profile_text(r) for i, r in resumes}
-            by_id = {c.id: c.resume for c in candidates}
-            made = self.encoder.encode_documents(
-                [texts.get(i) or profile_text(by_id[i]) for i, _ in todo]
-            )
-            vectors = [(i, text_sha(t), v) for (i, t), v in zip(todo, made, strict=True)]
+            made = self.encoder.encode_documents([profile for _, _, profile in todo])
+            vectors = [(i, text_sha(t), v) for (i, t, _), v in zip(todo, made, strict=True)]
         return Redone(lo, hi, len(candidates), resumes, vectors)
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from parsing import _without_torch
+
+_without_torch.install()  # before anything imports spaCy: see parsing/_without_torch.py
+
 if TYPE_CHECKING:
     from parsing._extract import DEFAULT_MAX_BYTES, DOC_SUFFIXES, extract_text, sniff_format
     from parsing._tagger import Kind

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -190,3 +195,57 @@ def test_threads_sharing_the_encoder_get_their_own_vectors(encoder: Encoder) -> 
         vectors = np.vstack([f.result() for f in encoded])
         assert all(f.result() == 80 for f in splitting)
     np.testing.assert_allclose(vectors, alone, atol=1e-6)
+
+
+def test_int8_reads_the_word_pieces_transformers_reads(int8: Encoder) -> None:
+    """The int8 path tokenizes with the ``tokenizers`` library alone (no transformers, no
+    torch): the same ids, masks and offsets as transformers' tokenizer of the model, so its
+    vectors are the ones stored before."""
+    from transformers import AutoTokenizer
+
+    from matcher.encoder import packaged_model_path
+
+    reference = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
+    texts = [*TEXTS, "Zürich, São Paulo — naïve café; C++/C# & .NET!", _long_resume("Go " * 400)]
+    assert int8._onnx is not None
+    for text in texts:
+        ours = int8._onnx.tokenizer.encode(text)
+        theirs = reference(text, truncation=True, max_length=256)
+        assert ours.ids == theirs["input_ids"]
+        assert ours.attention_mask == theirs["attention_mask"]
+        assert ours.type_ids == theirs["token_type_ids"]
+        pieces = reference(text, add_special_tokens=False, return_offsets_mapping=True)
+        assert int8._pieces.encode(text, add_special_tokens=False).offsets == [
+            tuple(o) for o in pieces["offset_mapping"]
+        ]
+
+
+def test_parsing_and_the_int8_encoder_never_import_torch(int8: Encoder) -> None:
+    """spaCy's thinc would import torch (about 200 MB) and so would transformers: a service
+    on the int8 encoder (its model already made, as after a first start) holds neither, and
+    torch still imports for whoever needs it."""
+    assert int8.onnx_path is not None
+    models = str(int8.onnx_path.parent)
+    script = (
+        "import sys\n"
+        "from parsing import Parser\n"
+        "from matcher import Encoder\n"
+        "Parser().parse_job('Python developer')\n"
+        "from pathlib import Path\n"
+        f"Encoder(precision='int8', cache_dir=Path({models!r})).encode_one('a job')\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "assert not any(m.startswith('transformers') for m in sys.modules)\n"
+        "import torch\n"
+        "print(torch.ones(2).sum().item())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"HF_HUB_OFFLINE": "1"},
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "2.0"

@@ -314,6 +314,7 @@ class TalentPool:
                 profiles.set(page)
                 page = []
         profiles.set(page)
+        profiles.trim()
         return profiles
 
     def rebuild(self) -> int:

@@ -79,7 +79,9 @@ class _Lists:
     def set(self, ids: Ids, lists: list[list[int]], extras: list[list[int]] | None = None) -> None:
         total = sum(len(x) for x in lists)
         if self.used + total > len(self.values):
-            size = max(self.used + total, 2 * len(self.values))
+            # By an eighth: at a million candidates the skill arrays hold 26 M values (200 MB
+            # with their extras), and doubling would leave up to half of that unused.
+            size = max(self.used + total, len(self.values) + len(self.values) // 8)
             self.values = np.resize(self.values, size)
             self.extra = np.resize(self.extra, size)
         self.live -= int(self.length[ids].sum())
@@ -103,6 +105,12 @@ class _Lists:
     def drop(self, ids: Ids) -> None:
         self.live -= int(self.length[ids].sum())
         self.length[ids] = 0
+
+    def trim(self) -> None:
+        """Let go of the room not yet used (after loading a whole pool)."""
+        size = max(self.used, 1024)
+        if size < len(self.values):
+            self.values, self.extra = self.values[:size].copy(), self.extra[:size].copy()
 
     def _compact(self) -> None:
         ids = np.flatnonzero(self.length)
@@ -188,6 +196,11 @@ class Profiles:
             NO_YEARS if r.years_experience is None else r.years_experience for r in rows
         ]
         self.remote[ids] = [-1 if r.remote is None else int(r.remote) for r in rows]
+
+    def trim(self) -> None:
+        """Let go of the room the lists have not used yet (after loading a whole pool)."""
+        for lists in (self.skill_lists, self.title_lists, self.place_lists):
+            lists.trim()
 
     def drop(self, ids: list[int]) -> None:
         known = np.array([i for i in ids if i < len(self.years)], dtype=np.int64)

@@ -372,3 +372,26 @@ def test_profiles_replace_drop_and_compact() -> None:
     profiles.drop([1, 99])
     assert lists.gather(np.array([1]))[1].tolist() == []
     assert np.isnan(profiles.years[1])
+
+
+def test_profiles_let_go_of_spare_room_and_take_writes_after() -> None:
+    """A loaded pool's lists hold what they use and no more; writes after that grow them by
+    an eighth, and every candidate reads back what was written."""
+    profiles = Profiles()
+    rows = [
+        ProfileRow(i, [f"s{i % 50}", f"s{i % 13}"], {}, [], None, None, None)
+        for i in range(1, 3000)
+    ]
+    for start in range(0, len(rows), 100):  # loaded in pages, as a pool opens
+        profiles.set(rows[start : start + 100])
+    lists = profiles.skill_lists
+    assert len(lists.values) > lists.used
+    profiles.trim()
+    assert len(lists.values) == len(lists.extra) == lists.used
+    before = len(lists.values)
+    profiles.set([ProfileRow(5000, ["s1", "s2", "s3"], {}, ["Chef"], None, None, None)])
+    assert before < len(lists.values) <= before + before // 8 + 3
+    for i in (1, 2999, 5000):
+        _, codes, _ = lists.gather(np.array([i]))
+        expected = {"s1", "s2", "s3"} if i == 5000 else {f"s{i % 50}", f"s{i % 13}"}
+        assert sorted(codes.tolist()) == sorted(profiles.skills.get(s) for s in expected)

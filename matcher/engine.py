@@ -10,6 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
@@ -54,6 +55,17 @@ SHORTLIST_CACHE_SIZE = 1024
 PAST_JOBS_CACHE_TENANTS = 64
 # Re-scored in full (read from the store, explained) beyond the top k by the fast scores.
 SHORTLIST_MARGIN = 20
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
+    """Store ``value`` as the newest entry of an LRU ``cache`` of at most ``size`` entries
+    (the caller holds its lock)."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
 
 
 def profile_text(resume: Resume) -> str:
@@ -150,10 +162,7 @@ class Matcher:
 
     def _cached(self, key: str, job: Job, vector: Vectors | None) -> None:
         with self._cache_lock:
-            self._cache[key] = (job, vector)
-            self._cache.move_to_end(key)
-            while len(self._cache) > QUERY_CACHE_SIZE:
-                self._cache.popitem(last=False)
+            _put(self._cache, key, (job, vector), QUERY_CACHE_SIZE)
 
     def clear_cache(self) -> None:
         """Forget cached job parses and vectors, and shortlists (after a taxonomy or model
@@ -193,10 +202,7 @@ class Matcher:
 
     def _keep(self, key: str, tenant: str, revision: int, shortlist: Shortlist) -> None:
         with self._cache_lock:
-            self._shortlists[key] = (tenant, revision, shortlist)
-            self._shortlists.move_to_end(key)
-            while len(self._shortlists) > SHORTLIST_CACHE_SIZE:
-                self._shortlists.popitem(last=False)
+            _put(self._shortlists, key, (tenant, revision, shortlist), SHORTLIST_CACHE_SIZE)
 
     def past_job_similarity(
         self, tenant: str, vector: Vectors, revision: int | None = None
@@ -224,10 +230,7 @@ class Matcher:
         jobs, vectors = self._read_past_jobs(tenant)
         if revision is not None:
             with self._cache_lock:
-                self._past[tenant] = (revision, jobs, vectors)
-                self._past.move_to_end(tenant)
-                while len(self._past) > PAST_JOBS_CACHE_TENANTS:
-                    self._past.popitem(last=False)
+                _put(self._past, tenant, (revision, jobs, vectors), PAST_JOBS_CACHE_TENANTS)
         return jobs, vectors
 
     def _read_past_jobs(self, tenant: str) -> tuple[list[str], Vectors]:

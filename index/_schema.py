@@ -204,3 +204,21 @@ class RevisionRow(Base):
 
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
+    # Changes at or below this revision were pruned from ``changes``: a process that has
+    # applied less than this must read the pool again rather than follow the changes.
+    pruned: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class ChangeRow(Base):
+    """A candidate written at a tenant's revision, and by which process (its store's
+    ``writer`` token): what another process serving the same pool reads to bring its
+    in-memory indexes in step (see :meth:`index.pool.TalentPool.follow`). No foreign key:
+    the erasure of a candidate is a change too. Pruned after a while (``revisions.pruned``)."""
+
+    __tablename__ = "changes"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    writer: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

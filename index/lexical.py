@@ -233,7 +233,10 @@ class LexicalIndex:
         with self._lock:
             shard = self._shards.get(tenant)
             if shard is None:
-                return None
+                if not (self.directory / tenant / "meta.json").exists():
+                    return None
+                # Made by another process (a replica, a command) since this one opened.
+                shard = self._shards[tenant] = self._open(self.directory / tenant)
             if shard.queued or shard.writer is not None:
                 self._apply(shard)
             return shard.index.searcher()

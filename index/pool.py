@@ -11,6 +11,14 @@ brought in step with the store: vectors of erased candidates are removed, missin
 ones (a crash between the two writes, or before the next save) are read back from the store.
 Nothing stored is unsearchable and nothing searchable is unstored.
 
+Several processes may serve one pool (replicas of the service, a command beside it): each
+holds its own indexes in memory and follows the others' writes through the store's record of
+changes (:meth:`TalentPool.follow`, before each match of a tenant and every few seconds).
+One of them, the first to open the folder, saves the vector index; the others never write
+it. The BM25 index is one on disk, written by whichever process took the write and read by
+all (each reader sees another's commit within about half a second). Opening and saving are
+serialised between processes by file locks in the index folder.
+
 The vector backend follows the pool's size when ``kind`` is "auto": exact search below
 :data:`index.vectors.APPROXIMATE_FROM` vectors, an inverted file above (see
 :mod:`index.vectors.faiss_index`), recorded in the manifest.
@@ -19,12 +27,16 @@ The vector backend follows the pool's size when ``kind`` is "auto": exact search
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import faiss
 import numpy as np
@@ -46,6 +58,34 @@ NO_DEADLINE = np.iinfo(np.int32).max
 # The saver writes the vector index at most so often that saving takes this share of the
 # time: a save holds the pool (searches and writes wait), about 0.3 s at a million vectors.
 SAVE_SHARE = 1 / 300
+# Changes other processes may still need are kept this long in the store, then pruned by the
+# process that saves the index (a process further behind reads the pool again).
+CHANGES_KEPT = dt.timedelta(hours=1)
+PRUNE_EVERY_SECONDS = 600.0
+OPEN_LOCK, SAVE_LOCK, LEADER_LOCK = "open.lock", "save.lock", "leader.lock"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (between processes; waits for it)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _try_lock(path: Path) -> IO[str] | None:
+    """The open ``path`` with an exclusive lock on it, held until it is closed; None when
+    another holds it."""
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 class Roster:
@@ -167,11 +207,26 @@ class TalentPool:
         # this pool keeps saving where it was opened.
         self.index_dir = index_dir.resolve()
         backends.choose(kind, 0)  # refuse an unknown kind before loading anything
-        self.vectors = self._open_index()
-        self.lexical = self._open_lexical()
-        self.roster = Roster()
-        self.roster.set(list(self.store.roster()))
-        self.profiles = self._open_profiles()
+        # Each tenant's revision whose writes the indexes hold; read before loading, so that
+        # what other processes write meanwhile is followed again (which changes nothing).
+        self._applied = self.store.revisions()
+        self._pruned_at = 0.0
+        # A service saves the vector index only while it holds the leader lock (commands,
+        # saving at once, always save): one copy written, whatever the number of replicas.
+        self._leader: IO[str] | None = (
+            _try_lock(self.index_dir / LEADER_LOCK) if save_delay > 0 else None
+        )
+        try:
+            with _locked(self.index_dir / OPEN_LOCK):  # one process catches up at a time
+                self.vectors = self._open_index()
+                self.lexical = self._open_lexical()
+            self.roster = Roster()
+            self.roster.set(list(self.store.roster()))
+            self.profiles = self._open_profiles()
+        except BaseException:
+            if self._leader is not None:  # another process may save in this one's stead
+                self._leader.close()
+            raise
         if save_delay > 0:
             self._saver = threading.Thread(target=self._save_loop, name="save-index", daemon=True)
             self._saver.start()
@@ -256,7 +311,8 @@ class TalentPool:
         index.remove(gone)
         fresh_ids, fresh = self.store.embeddings(self.model, self.dim, stale.tolist())
         index.add(fresh_ids, fresh)
-        self._save(index)
+        if self._may_save():
+            self._save(index)
 
     def _build(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> VectorIndex:
         kind = backends.choose(self.kind, len(ids), self.approximate_from)
@@ -268,7 +324,8 @@ class TalentPool:
         )
         self._versions = np.zeros(0, dtype=np.uint64)
         self._set_versions(ids, versions)
-        self._save(index)
+        if self._may_save():
+            self._save(index)
         return index
 
     def _open_lexical(self) -> LexicalIndex:
@@ -329,7 +386,14 @@ class TalentPool:
             return self.vectors.count()
 
     # -- saving ---------------------------------------------------------------------------
+    def _may_save(self) -> bool:
+        return self.save_delay == 0 or self._leader is not None
+
     def _save(self, index: VectorIndex) -> None:
+        with _locked(self.index_dir / SAVE_LOCK):
+            self._save_unlocked(index)
+
+    def _save_unlocked(self, index: VectorIndex) -> None:
         started = time.monotonic()
         index.save(self.index_dir / INDEX_FILE)
         # After the index: versions older than the index only make the next open re-read
@@ -385,16 +449,30 @@ class TalentPool:
             rest = self._save_seconds / SAVE_SHARE - (time.monotonic() - self._saved_at)
             if rest > 0 and self._closing.wait(rest):
                 return
+            if self._leader is None:  # the process that saved has stopped: take over
+                self._leader = _try_lock(self.index_dir / LEADER_LOCK)
             with self._lock:
-                if self._dirty:
+                if self._dirty and self._leader is not None:
                     self._dirty = False
                     self._save(self.vectors)
+            if self._leader is not None:
+                self._prune()
+
+    def _prune(self) -> None:
+        """Delete the store's record of changes old enough that no process still needs it
+        (every few minutes, from the process that saves)."""
+        if time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = time.monotonic()
+        pruned = self.store.prune_changes(dt.datetime.now(dt.UTC) - CHANGES_KEPT)
+        if pruned:
+            log.info("pruned %d changes older than %s", pruned, CHANGES_KEPT)
 
     def flush(self) -> None:
         """Save the vector index and commit the BM25 index now if a write has not been
         saved yet."""
         with self._lock:
-            if self._dirty:
+            if self._dirty and self._may_save():
                 self._dirty = False
                 self._save(self.vectors)
         self.lexical.commit()
@@ -408,6 +486,9 @@ class TalentPool:
             self._saver = None
         self.flush()
         self.lexical.close()
+        if self._leader is not None:
+            self._leader.close()
+            self._leader = None
 
     # -- writes ---------------------------------------------------------------------------
     def _set_versions(self, ids: Ids, versions: npt.NDArray[np.uint64]) -> None:
@@ -428,6 +509,7 @@ class TalentPool:
         """Store candidates (and the vectors given), then index them; see Store.upsert."""
         with self._lock:
             saved = self.store.upsert(records, self.model)
+            self._advance()
             fresh = [
                 (c.id, text_version(r.resume.text), v)
                 for (c, _), (r, v) in zip(saved, records, strict=True)
@@ -463,6 +545,7 @@ class TalentPool:
             try:
                 for tenant, candidate_id in victims:
                     self.store.delete(tenant, candidate_id)
+                    self._advance()
                     done.append((tenant, candidate_id))
             finally:
                 if done:
@@ -498,9 +581,10 @@ class TalentPool:
         if self._successor is not None:
             self._successor.refresh(ids)
 
-    def refresh(self, ids: list[int]) -> None:
+    def refresh(self, ids: list[int], *, lexical: bool = True) -> None:
         """Make the indexes hold what the store holds for ``ids``: those erased leave, the
-        others are indexed again from their stored record and vector."""
+        others are indexed again from their stored record and vector (with ``lexical``,
+        their BM25 documents too; else the process that wrote them writes those)."""
         if not ids:
             return
         with self._lock:
@@ -512,12 +596,12 @@ class TalentPool:
                 self._set_versions(removed, np.zeros(len(gone), dtype=np.uint64))
                 self.roster.drop(gone)
                 self.profiles.drop(gone)
-                for tenant in self.lexical.tenants():
+                for tenant in self.lexical.tenants() if lexical else []:
                     self.lexical.remove(tenant, gone)
             if present:
                 self.roster.set([_roster_row(c) for c in present])
                 self.profiles.set([_profile_row(c) for c in present])
-                for c in present:
+                for c in present if lexical else []:
                     self.lexical.add(c.tenant, [lexical_doc(c.id, c.resume)])
                 with_vectors, vectors = self.store.embeddings(
                     self.model, self.dim, [c.id for c in present]
@@ -536,7 +620,55 @@ class TalentPool:
                         ),
                     )
             self._changed()
-            self._lexical_changed()
+            if lexical:
+                self._lexical_changed()
+
+    # -- following other processes' writes ------------------------------------------------
+    def _advance(self) -> None:
+        """After this process's write to the store (under the lock): the revisions it made
+        are held here once the write is applied, unless another process wrote in between
+        (then :meth:`follow` reads those changes)."""
+        for tenant, revision in self.store.written_revisions().items():
+            if self._applied.get(tenant, 0) == revision - 1:
+                self._applied[tenant] = revision
+
+    def follow(self, tenant: str | None = None, revision: int | None = None) -> int:
+        """Apply what other processes wrote to ``tenant``'s candidates (or every tenant's)
+        since this process last looked: candidates erased leave the indexes, the others are
+        indexed again from the store. ``revision`` is the tenant's, when already read.
+        Returns how many candidates were read again."""
+        if tenant is None:
+            wanted = self.store.revisions()
+        else:
+            wanted = {tenant: self.store.revision(tenant) if revision is None else revision}
+        followed = 0
+        for name, now in sorted(wanted.items()):
+            if self._applied.get(name, 0) >= now:
+                continue
+            with self._lock:
+                known = self._applied.get(name, 0)
+                found = self.store.changes(name, known)
+                if found is None:  # this process fell behind the changes kept
+                    return followed + self.resync()
+                latest, ids = found
+                self.refresh(ids, lexical=False)
+                self._applied[name] = max(known, latest)
+                followed += len(ids)
+        return followed
+
+    def resync(self) -> int:
+        """Read who may be matched, the profiles and the vectors' versions from the store
+        again and bring the vector index in step (for a process too far behind to follow
+        the changes); returns how many candidates the pool holds."""
+        with self._lock:
+            applied = self.store.revisions()
+            log.warning("reading the pool again: this process fell behind the changes kept")
+            self.roster = Roster()
+            self.roster.set(list(self.store.roster()))
+            self.profiles = self._open_profiles()
+            self._catch_up(self.vectors, *self.store.embedding_versions(self.model))
+            self._applied = applied
+            return self.vectors.count()
 
     def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored."""

@@ -10,7 +10,8 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -44,6 +46,7 @@ from index._schema import (
     AuditRow,
     CandidateRow,
     CandidateTagRow,
+    ChangeRow,
     EmbeddingRow,
     FeedbackRow,
     JobVectorRow,
@@ -91,10 +94,17 @@ def _key_hash(key: str) -> str:
 
 
 class Store:
-    """Candidates and their history in any SQLAlchemy database (SQLite by default)."""
+    """Candidates and their history in any SQLAlchemy database (SQLite by default).
+
+    Every write that can change a match moves its tenant's revision and records which
+    candidates it wrote, and by which ``writer`` (a token of this store object), in the
+    same transaction: another process serving the same pool reads those ``changes`` to
+    follow the write (see :meth:`index.pool.TalentPool.follow`)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.writer = secrets.token_hex(8)
+        self._written = threading.local()  # the revisions this thread's last write made
         self.engine = _engine(url)
         try:
             migrate.upgrade(self.engine)
@@ -157,7 +167,7 @@ class Store:
                     ]
                 session.flush()
                 out.append((_candidate(row), created))
-            _bump(session, {new.tenant for new, _ in records})
+            self._bump(session, _by_tenant((c.tenant, c.id) for c, _ in out))
         return out
 
     def add_new(self, records: list[tuple[NewCandidate, Vectors]], model: str) -> list[int]:
@@ -205,7 +215,9 @@ class Store:
                     for i, row, (_, vector) in zip(ids, rows, records, strict=True)
                 ],
             )
-            _bump(session, {row["tenant"] for row in rows})
+            self._bump(
+                session, _by_tenant((row["tenant"], i) for row, i in zip(rows, ids, strict=True))
+            )
         return ids
 
     def stored_text_shas(self, tenant: str, external_ids: list[str], model: str) -> dict[str, str]:
@@ -368,7 +380,7 @@ class Store:
             if row is None or row.tenant != tenant:
                 raise NotFound(f"no candidate {candidate_id}")
             session.delete(row)
-            _bump(session, {tenant})
+            self._bump(session, {tenant: [candidate_id]})
 
     def expired(self, today: dt.date, tenant: str | None = None) -> list[tuple[str, int]]:
         """(tenant, id) of every candidate past their retention deadline or whose consent
@@ -420,7 +432,8 @@ class Store:
             row.applications.append(_application_row(app))
             row.updated_at = utcnow()
             session.flush()
-            _bump(session, {tenant})
+            # History is read from the store at each match; nothing in memory changes.
+            self._bump(session, {tenant: []})
             return _candidate(row)
 
     def counts(self) -> dict[str, int]:
@@ -700,19 +713,19 @@ class Store:
                     )
                 )
             }
-            written: set[str] = set()
+            written: list[tuple[str, int]] = []
             for candidate_id, resume in resumes:
                 sha, tenant = current.get(candidate_id, ("", ""))
                 if sha == text_sha(resume.text):
                     row = session.get(CandidateRow, candidate_id)
                     assert row is not None
                     _fill_resume(row, resume)
-                    written.add(tenant)
+                    written.append((tenant, candidate_id))
             for candidate_id, sha, vector in vectors:
                 if current.get(candidate_id, ("", ""))[0] == sha:
                     session.merge(_embedding_row(candidate_id, model, sha, vector))
-                    written.add(current[candidate_id][1])
-            _bump(session, written)
+                    written.append((current[candidate_id][1], candidate_id))
+            self._bump(session, _by_tenant(written))
 
     def iter_candidates(self, tenant: str | None = None, batch: int = 500) -> Iterator[Candidate]:
         last = 0
@@ -837,11 +850,12 @@ class Store:
             for candidate_id, sha, vector in items:
                 session.merge(_embedding_row(candidate_id, model, sha, vector))
             ids = sorted({candidate_id for candidate_id, _, _ in items})
-            _bump(
+            self._bump(
                 session,
-                set(
-                    session.scalars(
-                        select(CandidateRow.tenant).where(CandidateRow.id.in_(ids)).distinct()
+                _by_tenant(
+                    (str(tenant), int(i))
+                    for tenant, i in session.execute(
+                        select(CandidateRow.tenant, CandidateRow.id).where(CandidateRow.id.in_(ids))
                     )
                 ),
             )
@@ -852,6 +866,99 @@ class Store:
         with self.session() as session:
             found = session.scalar(select(RevisionRow.revision).where(RevisionRow.tenant == tenant))
         return int(found or 0)
+
+    def revisions(self) -> dict[str, int]:
+        """Every tenant's revision."""
+        with self.session() as session:
+            rows = session.execute(select(RevisionRow.tenant, RevisionRow.revision))
+            return {str(t): int(r) for t, r in rows}
+
+    def _bump(self, session: Session, changed: Mapping[str, Iterable[int]]) -> None:
+        """Move the revision of each tenant of ``changed`` and record the candidates it
+        wrote, in the transaction of the write (tenants in one order, so that two writers
+        cannot wait on each other; the revision's row stays locked until the commit, so a
+        tenant's changes commit in revision order)."""
+        if not changed:
+            return
+        dialect = session.get_bind().dialect.name
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RevisionRow)
+        moved = {
+            str(t): int(r)
+            for t, r in session.execute(
+                statement.values([{"tenant": t, "revision": 1} for t in sorted(changed)])
+                .on_conflict_do_update(
+                    index_elements=[RevisionRow.tenant],
+                    set_={"revision": RevisionRow.revision + 1},
+                )
+                .returning(RevisionRow.tenant, RevisionRow.revision)
+            )
+        }
+        now = utcnow()
+        rows = [
+            {"tenant": t, "revision": moved[t], "candidate_id": i, "writer": self.writer, "at": now}
+            for t in sorted(changed)
+            for i in sorted(set(changed[t]))
+        ]
+        if rows:
+            session.execute(insert(ChangeRow), rows)
+        self._written.revisions = moved
+
+    def written_revisions(self) -> dict[str, int]:
+        """The revisions the last write of the calling thread moved its tenants to (once:
+        asked again, nothing until the next write)."""
+        moved: dict[str, int] = getattr(self._written, "revisions", {})
+        self._written.revisions = {}
+        return moved
+
+    def changes(self, tenant: str, after: int) -> tuple[int, list[int]] | None:
+        """(``tenant``'s revision, the candidates other writers than this store wrote after
+        revision ``after``); None when some of those changes were pruned already."""
+        with self.session() as session:
+            found = session.execute(
+                select(RevisionRow.revision, RevisionRow.pruned).where(RevisionRow.tenant == tenant)
+            ).one_or_none()
+            if found is None:
+                return 0, []
+            revision, pruned = int(found[0]), int(found[1])
+            if revision <= after:
+                return revision, []
+            if pruned > after:
+                return None
+            ids = session.scalars(
+                select(ChangeRow.candidate_id)
+                .where(
+                    ChangeRow.tenant == tenant,
+                    ChangeRow.revision > after,
+                    ChangeRow.revision <= revision,
+                    ChangeRow.writer != self.writer,
+                )
+                .distinct()
+            )
+            return revision, sorted(int(i) for i in ids)
+
+    def prune_changes(self, before: dt.datetime) -> int:
+        """Delete the changes recorded before ``before`` (raising each tenant's ``pruned``
+        mark to the highest revision deleted); return how many."""
+        with self.session() as session:
+            marks = session.execute(
+                select(ChangeRow.tenant, func.max(ChangeRow.revision))
+                .where(ChangeRow.at < before)
+                .group_by(ChangeRow.tenant)
+            ).all()
+            deleted = 0
+            for tenant, mark in marks:
+                # By revision, not time: every change above the mark is kept, whatever the
+                # writers' clocks said.
+                result = session.execute(
+                    delete(ChangeRow).where(ChangeRow.tenant == tenant, ChangeRow.revision <= mark)
+                )
+                deleted += int(getattr(result, "rowcount", 0) or 0)
+                session.execute(
+                    update(RevisionRow)
+                    .where(RevisionRow.tenant == tenant, RevisionRow.pruned < mark)
+                    .values(pruned=mark)
+                )
+            return deleted
 
     def drop_embeddings_except(self, model: str) -> int:
         """Delete the vectors of every other model (after a re-index to ``model`` has
@@ -995,21 +1102,12 @@ def _engine(url: str) -> Engine:
     return engine
 
 
-def _bump(session: Session, tenants: set[str]) -> None:
-    """Move the revision of each of ``tenants``, in the transaction of the write that
-    changed them (in one order, so that two writers cannot wait on each other)."""
-    if not tenants:
-        return
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RevisionRow)
-    session.execute(
-        statement.values(
-            [{"tenant": t, "revision": 1} for t in sorted(tenants)]
-        ).on_conflict_do_update(
-            index_elements=[RevisionRow.tenant],
-            set_={"revision": RevisionRow.revision + 1},
-        )
-    )
+def _by_tenant(written: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """(tenant, candidate id) pairs grouped by tenant."""
+    grouped: dict[str, list[int]] = {}
+    for tenant, candidate_id in written:
+        grouped.setdefault(tenant, []).append(int(candidate_id))
+    return grouped
 
 
 def _of_tenant(tenant: str) -> ColumnElement[bool]:

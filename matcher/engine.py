@@ -422,6 +422,9 @@ class Matcher:
                     "pool_size": self.pool.count(),
                 }
             )
+        # What other processes (replicas, a command beside the service) wrote to the
+        # tenant's candidates reaches this process's indexes first.
+        self.pool.follow(tenant, revision)
         shortlist = self._match(
             text, title, k, tenant, today, rediscover, filters, weights, started, revision
         )

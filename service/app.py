@@ -24,6 +24,16 @@ API_VERSION = "0.1.0"
 log = logging.getLogger(__name__)
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``talentmatch serve --workers N``: settings from
+    the environment (the command put its options there)."""
+    from service.observability import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """An app serving the pool of ``settings``; ``runtime`` reuses one already opened."""
     settings = settings or (runtime.settings if runtime else Settings())
@@ -60,6 +70,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                     current.follow_index()
                 except Exception:  # the old index keeps serving; the next turn tries again
                     log.exception("could not switch to the re-built index")
+                try:
+                    # Other processes' writes, for tenants not matched meanwhile too.
+                    current.matcher.pool.follow()
+                except Exception:  # each match of a tenant follows it again first
+                    log.exception("could not follow the writes of other processes")
 
         loader = threading.Thread(target=load, name="load-pool")
         loader.start()

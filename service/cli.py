@@ -552,19 +552,47 @@ def serve(
     home: HomeOpt = None,
     host: Annotated[str | None, typer.Option(help="[default: 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="[default: 8000]")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Service processes on the one port, each with the pool in memory, following"
+            " each other's writes",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
     from service.app import create_app
-    from service.observability import configure_logging
+    from service.observability import MULTIPROCESS_DIR, configure_logging
 
     settings = _settings(home).model_copy(
         update={k: v for k, v in (("host", host), ("port", port)) if v}
     )
     configure_logging(settings.log_format, settings.log_level)
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+        )
+        return
+    # Each worker process reads its settings from the environment, as this one did.
+    os.environ["TALENTMATCH_HOME"] = str(settings.home)
+    metrics = settings.cache_path / "metrics"  # the workers' counts, added up at a scrape
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    os.environ[MULTIPROCESS_DIR] = str(metrics)
+    if settings.encoder_threads is None:  # the cores shared out, not each taking them all
+        cores = len(os.sched_getaffinity(0))
+        os.environ["TALENTMATCH_ENCODER_THREADS"] = str(max(1, cores // workers))
     uvicorn.run(
-        create_app(settings),
+        "service.app:app_from_environment",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_config=None,

@@ -8,6 +8,7 @@ tenant and key prefix; no query strings, bodies or names.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import IO, Any
 from asgi_correlation_id import CorrelationIdFilter
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 access_log = logging.getLogger("talentmatch.access")
 
 # Seconds; a match is ~50–300 ms, an upload with a long PDF can take seconds.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own variable
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -38,13 +41,14 @@ def configure_logging(
     if fmt == "json":
         handler.setFormatter(
             JsonFormatter(
-                "{asctime}{levelname}{name}{message}{correlation_id}",
+                "{asctime}{levelname}{name}{message}{correlation_id}{process}",
                 style="{",
                 rename_fields={
                     "asctime": "time",
                     "levelname": "level",
                     "name": "logger",
                     "correlation_id": "request_id",
+                    "process": "pid",  # which worker of `serve --workers N`
                 },
             )
         )
@@ -75,19 +79,25 @@ class Metrics:
 
     def __init__(self, state: Callable[[], Any]) -> None:
         self.registry = CollectorRegistry()
+        # Under `serve --workers N` each process writes its counts to files in this folder
+        # and a scrape, whichever process answers it, adds up every process's.
+        shared = os.environ.get(MULTIPROCESS_DIR)
+        own = None if shared else self.registry
         self.requests = Counter(
             "talentmatch_http_requests",
             "HTTP requests answered, by method, route template and status",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=own,
         )
         self.latency = Histogram(
             "talentmatch_http_request_duration_seconds",
             "Time to answer an HTTP request, by method and route template",
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=own,
         )
+        if shared:
+            MultiProcessCollector(self.registry, path=shared)  # type: ignore[no-untyped-call]
         self.registry.register(PoolCollector(state))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -46,7 +46,8 @@ from index import vectors as backends
 from index.lexical import LexicalIndex
 from index.profiles import ProfileRow, Profiles
 from index.store import Store, lexical_doc, text_sha, text_version
-from index.vectors import Ids, IdSet, VectorIndex, Vectors, id_mask, member
+from index.vectors import Ids, IdSet, MappedIVFIndex, VectorIndex, Vectors, id_mask, member
+from index.vectors.faiss_index import map_saved
 from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
 
 log = logging.getLogger(__name__)
@@ -326,6 +327,8 @@ class TalentPool:
         self._set_versions(ids, versions)
         if self._may_save():
             self._save(index)
+            if kind == backends.FaissIVFIndex.kind:  # searched in place from now on
+                index = backends.load(kind, self.index_dir / INDEX_FILE, self.dim)
         return index
 
     def _open_lexical(self) -> LexicalIndex:
@@ -394,18 +397,26 @@ class TalentPool:
             self._save_unlocked(index)
 
     def _save_unlocked(self, index: VectorIndex) -> None:
+        if isinstance(index, MappedIVFIndex) and index.saving:
+            self._dirty = True  # the saver is writing it: once more after that
+            return
         started = time.monotonic()
         index.save(self.index_dir / INDEX_FILE)
+        self._record(index, self._versions, started)
+
+    def _record(self, index: VectorIndex, versions: npt.NDArray[np.uint64], started: float) -> None:
+        """Write the versions and the manifest of the index file just written."""
         # After the index: versions older than the index only make the next open re-read
         # a few vectors; newer ones would hide a stale vector.
         tmp = self.index_dir / (VERSIONS_FILE + ".tmp.npz")
-        ids = np.flatnonzero(self._versions)
-        np.savez(tmp, ids=ids, versions=self._versions[ids])
+        ids = np.flatnonzero(versions)
+        np.savez(tmp, ids=ids, versions=versions[ids])
         os.replace(tmp, self.index_dir / VERSIONS_FILE)
+        count = index.saved.count if isinstance(index, MappedIVFIndex) else index.count()
         manifest = IndexManifest(
             model=self.model,
             dim=self.dim,
-            count=index.count(),
+            count=count,
             kind=index.kind,
             params=index.params,
             faiss_version=faiss.__version__,
@@ -451,12 +462,36 @@ class TalentPool:
                 return
             if self._leader is None:  # the process that saved has stopped: take over
                 self._leader = _try_lock(self.index_dir / LEADER_LOCK)
-            with self._lock:
-                if self._dirty and self._leader is not None:
-                    self._dirty = False
-                    self._save(self.vectors)
             if self._leader is not None:
+                self._save_beside()
                 self._prune()
+
+    def _save_beside(self) -> None:
+        """Save what is not saved yet. An inverted file searched in place is merged into a
+        new file outside the lock (about a second at a million vectors, while searches and
+        writes go on), then searched; any other index is saved under the lock."""
+        with self._lock:
+            if not self._dirty:
+                return
+            self._dirty = False
+            index = self.vectors
+            if not isinstance(index, MappedIVFIndex):
+                self._save(index)
+                return
+            plan = index.snapshot()
+            versions = self._versions.copy()
+        try:
+            started = time.monotonic()
+            with _locked(self.index_dir / SAVE_LOCK):
+                plan.write(self.index_dir / INDEX_FILE)
+                self._record(index, versions, started)
+        finally:
+            with self._lock:
+                if plan.result is None:  # not written: the writes stay in memory
+                    index.abandon(plan)
+                    self._dirty = True
+                else:
+                    index.adopt(plan)
 
     def _prune(self) -> None:
         """Delete the store's record of changes old enough that no process still needs it
@@ -636,7 +671,11 @@ class TalentPool:
         """Apply what other processes wrote to ``tenant``'s candidates (or every tenant's)
         since this process last looked: candidates erased leave the indexes, the others are
         indexed again from the store. ``revision`` is the tenant's, when already read.
-        Returns how many candidates were read again."""
+        Returns how many candidates were read again.
+
+        For every tenant (the service's round every few seconds), a process that does not
+        save the vector index also takes up the file the saving one wrote last, after the
+        changes, when it differs least."""
         if tenant is None:
             wanted = self.store.revisions()
         else:
@@ -649,12 +688,47 @@ class TalentPool:
                 known = self._applied.get(name, 0)
                 found = self.store.changes(name, known)
                 if found is None:  # this process fell behind the changes kept
-                    return followed + self.resync()
+                    followed += self.resync()
+                    break
                 latest, ids = found
                 self.refresh(ids, lexical=False)
                 self._applied[name] = max(known, latest)
                 followed += len(ids)
+        if tenant is None and self._leader is None:
+            self._follow_saved()
         return followed
+
+    def _follow_saved(self) -> None:
+        """Search the vector index file another process has saved since this one read it,
+        so that both map the same pages: what differs from this process's vectors (by the
+        versions saved with the file) is held beside it in memory."""
+        index = self.vectors
+        current = self._saved
+        manifest = self.saved_manifest()
+        if (
+            not isinstance(index, MappedIVFIndex)
+            or index.saving
+            or manifest is None
+            or current is None
+            or manifest.built_at == current.built_at
+            or manifest.kind != index.kind
+        ):
+            return
+        with _locked(self.index_dir / SAVE_LOCK):  # the file, its versions and manifest
+            manifest = self.saved_manifest()
+            saved = map_saved(self.index_dir / INDEX_FILE, self.dim)
+            with np.load(self.index_dir / VERSIONS_FILE) as stored:
+                their_ids, their_versions = stored["ids"], stored["versions"]
+        with self._lock:
+            if self.vectors is not index or index.saving:
+                return
+            size = max(len(self._versions), int(their_ids.max()) + 1 if len(their_ids) else 0)
+            theirs = np.zeros(size, dtype=np.uint64)
+            theirs[their_ids] = their_versions
+            mine = np.zeros(size, dtype=np.uint64)
+            mine[: len(self._versions)] = self._versions
+            index.rebase(saved, np.flatnonzero(theirs != mine).astype(np.int64))
+            self._saved = manifest
 
     def resync(self) -> int:
         """Read who may be matched, the profiles and the vectors' versions from the store

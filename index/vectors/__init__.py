@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index.vectors.base import Ids, IdSet, Mask, VectorIndex, Vectors, id_mask, member
 from index.vectors.exact import ExactIndex
-from index.vectors.faiss_index import FaissIndex, FaissIVFIndex, ivf_shape
+from index.vectors.faiss_index import FaissIndex, FaissIVFIndex, MappedIVFIndex, SavePlan, ivf_shape
 
 BACKENDS: dict[str, type[FaissIndex] | type[FaissIVFIndex] | type[ExactIndex]] = {
     FaissIndex.kind: FaissIndex,
@@ -56,7 +56,12 @@ def create(kind: str, dim: int) -> VectorIndex:
 
 
 def load(kind: str, path: Path, dim: int) -> VectorIndex:
-    return _backend(kind).load(path, dim)
+    """The index saved at ``path``: an inverted file is searched in place, memory-mapped
+    (see :class:`MappedIVFIndex`); the exact indexes are read into memory."""
+    backend = _backend(kind)
+    if backend is FaissIVFIndex:
+        return MappedIVFIndex.load(path, dim)
+    return backend.load(path, dim)
 
 
 __all__ = [
@@ -68,7 +73,9 @@ __all__ = [
     "FaissIndex",
     "IdSet",
     "Ids",
+    "MappedIVFIndex",
     "Mask",
+    "SavePlan",
     "VectorIndex",
     "Vectors",
     "build",

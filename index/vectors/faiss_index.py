@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.vectors.base import Ids, IdSet, Vectors
+from index.vectors.base import Ids, IdSet, Mask, Vectors, id_mask, member
 
 # faiss's SWIG stubs miss the keyword arguments of search parameters and DirectMap.
 _faiss: Any = faiss
@@ -112,6 +115,13 @@ class FaissIndex:
     def ids(self) -> Ids:
         return faiss.vector_to_array(self._index.id_map).astype(np.int64)
 
+    def vectors(self, ids: Ids) -> Vectors:
+        """The vectors of ``ids`` (each must be present)."""
+        if len(ids) == 0:
+            return np.empty((0, self.dim), dtype=np.float32)
+        found = self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
+        return np.asarray(found, dtype=np.float32)
+
     def count(self) -> int:
         return int(self._index.ntotal)
 
@@ -163,12 +173,17 @@ class FaissIVFIndex:
 
     @classmethod
     def load(cls, path: Path, dim: int) -> FaissIVFIndex:
+        """Read the file into memory (a service maps it instead: :class:`MappedIVFIndex`)."""
         index = faiss.read_index(str(path))
+        cls.check(index, path, dim)
+        return cls(dim, index)
+
+    @staticmethod
+    def check(index: Any, path: Path, dim: int) -> None:
         if index.d != dim:
             raise ValueError(f"{path}: dimension {index.d}, expected {dim}")
         if not isinstance(index, faiss.IndexIVFScalarQuantizer):
             raise ValueError(f"{path}: a {type(index).__name__}, not an inverted file")
-        return cls(dim, index)
 
     @property
     def params(self) -> dict[str, int]:
@@ -262,3 +277,263 @@ class FaissIVFIndex:
 
     def save(self, path: Path) -> None:
         _save(self._ready(), path)
+
+
+@dataclass(frozen=True, slots=True, weakref_slot=True)
+class _Saved:
+    """An inverted-file index file, memory-mapped: its index, which ids it holds, and the
+    file kept open (a save reads it again, whatever another process has since put at its
+    path), closed with this object or by :meth:`close`."""
+
+    path: Path
+    index: FaissIVFIndex
+    present: Mask
+    count: int
+    fd: int
+    close: Callable[[], None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "close", weakref.finalize(self, os.close, self.fd))
+
+    @property
+    def opened(self) -> str:
+        """A path to the very file mapped."""
+        return f"/proc/self/fd/{self.fd}"
+
+
+def map_saved(path: Path, dim: int) -> _Saved:
+    """Map the inverted file saved at ``path`` read-only (its lists stay in the page cache,
+    one copy for every process mapping the file; about 0.6 s at a million vectors, to read
+    the id → cell table)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        index = faiss.read_index(f"/proc/self/fd/{fd}", faiss.IO_FLAG_MMAP_IFC)
+        FaissIVFIndex.check(index, path, dim)
+    except BaseException:
+        os.close(fd)
+        raise
+    ids = FaissIVFIndex(dim, index).ids()
+    return _Saved(path, FaissIVFIndex(dim, index), id_mask(ids), len(ids), fd)
+
+
+@dataclass(slots=True)
+class SavePlan:
+    """What :meth:`MappedIVFIndex.snapshot` took: the file searched, the ids it hides, the
+    vectors written since. ``write`` makes the merged file (outside the pool's lock), and
+    :meth:`MappedIVFIndex.adopt` then searches it."""
+
+    source: _Saved
+    hidden: Ids
+    delta_ids: Ids
+    delta_vectors: Vectors
+    dim: int
+    result: _Saved | None = None
+
+    def write(self, path: Path) -> int:
+        """Write the saved file with the writes merged into ``path`` and map it; return the
+        vector count. A private copy of the mapped lists is made for this (about 0.4 GB and
+        a second at a million), then freed."""
+        # Read again, not cloned: a clone would share the read-only mapped lists.
+        full = faiss.read_index(self.source.opened)
+        if len(self.hidden):
+            full.remove_ids(faiss.IDSelectorArray(self.hidden))
+        if len(self.delta_ids):
+            full.add_with_ids(self.delta_vectors, self.delta_ids)
+        count = int(full.ntotal)
+        _save(full, path)
+        del full
+        self.result = map_saved(path, self.dim)
+        return count
+
+
+class MappedIVFIndex:
+    """The inverted file searched in place in its saved file (``faiss-ivf-sq8`` on disk).
+
+    The file is memory-mapped read-only, so every process serving the pool (``serve
+    --workers N``) shares one copy of its lists in the page cache, and the kernel may drop
+    pages no search touches. FAISS cannot write to a mapped inverted file, so what is
+    written after it was saved is held beside it in memory: the new vectors in an exact
+    index (a few thousand between saves), and the ids whose saved vector is superseded or
+    erased, which its searches pass over. A search asks both and merges the two top ``k``.
+    Saving writes a new file with both merged and searches that from then on.
+    """
+
+    kind = FaissIVFIndex.kind
+
+    def __init__(self, dim: int, saved: _Saved) -> None:
+        self.dim = dim
+        self._use(saved)
+
+    @classmethod
+    def load(cls, path: Path, dim: int) -> MappedIVFIndex:
+        return cls(dim, map_saved(path, dim))
+
+    def _use(self, saved: _Saved, keep: Ids | None = None, vectors: Vectors | None = None) -> None:
+        """Search ``saved``; hide its vectors of ``keep`` and hold ``vectors`` for them."""
+        previous: _Saved | None = getattr(self, "saved", None)
+        if previous is not None and previous is not saved:
+            previous.close()  # its pages stay mapped until its index is freed
+        self.saved = saved
+        self._hidden = np.zeros(len(saved.present), dtype=np.bool_)
+        self._hidden_count = 0
+        self.delta = FaissIndex(self.dim)
+        self._touched: set[int] | None = None  # ids written while a save is under way
+        self._version = 0  # moves with the hidden ids, for the cached eligible set below
+        self._without_hidden: tuple[object, int, IdSet] | None = None
+        if keep is not None and len(keep):
+            self._hide(keep)
+        if vectors is not None and keep is not None and len(keep):
+            self.delta.add(keep, vectors)
+
+    @property
+    def path(self) -> Path:
+        return self.saved.path
+
+    @property
+    def saving(self) -> bool:
+        """Whether a save's snapshot has been taken and not adopted or abandoned yet."""
+        return self._touched is not None
+
+    @property
+    def params(self) -> dict[str, int]:
+        return self.saved.index.params
+
+    # -- writes ---------------------------------------------------------------------------
+    def _hide(self, ids: Ids) -> int:
+        """Pass over the saved vectors of ``ids`` from now on; return how many were not
+        passed over already."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        ids = ids[member(ids, self.saved.present)]
+        fresh = ids[~self._hidden[ids]]
+        if len(fresh):
+            self._hidden[fresh] = True
+            self._hidden_count += len(fresh)
+            self._version += 1
+        return len(fresh)
+
+    def _note(self, ids: Ids) -> None:
+        if self._touched is not None:
+            self._touched.update(int(i) for i in ids)
+
+    def add(self, ids: Ids, vectors: Vectors) -> None:
+        if len(ids) == 0:
+            return
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self._note(ids)
+        self._hide(ids)
+        self.delta.add(ids, vectors)
+
+    def remove(self, ids: Ids) -> int:
+        if len(ids) == 0:
+            return 0
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self._note(ids)
+        return self._hide(ids) + self.delta.remove(ids)
+
+    # -- reads ----------------------------------------------------------------------------
+    def _saved_allowed(self, allowed: Ids | IdSet | None) -> Ids | IdSet | None:
+        """``allowed`` less the hidden ids (kept for the same set until the next write:
+        a tenant's eligible set is one object until then)."""
+        if self._hidden_count == 0:
+            return allowed
+        cached = self._without_hidden
+        if cached is not None and cached[0] is allowed and cached[1] == self._version:
+            return cached[2]
+        visible = ~self._hidden
+        if allowed is None:
+            found = IdSet(mask=self.saved.present & visible)
+        else:
+            given = IdSet.of(allowed)
+            if given.dense:
+                mask = given.mask.copy()
+                size = min(len(mask), len(visible))
+                mask[:size] &= visible[:size]
+                found = IdSet(mask=mask)
+            else:
+                found = IdSet(ids=given.ids[member(given.ids, visible)])
+        self._without_hidden = (allowed, self._version, found)
+        return found
+
+    def search(
+        self, query: Vectors, k: int, allowed: Ids | IdSet | None = None
+    ) -> tuple[npt.NDArray[np.float32], Ids]:
+        query = np.ascontiguousarray(query.reshape(-1, self.dim), dtype=np.float32)
+        k = max(1, k)
+        scores, ids = self.saved.index.search(query, k, self._saved_allowed(allowed))
+        if self.delta.count() == 0:
+            return scores, ids
+        more_scores, more_ids = self.delta.search(query, k, allowed)
+        scores = np.concatenate([scores, more_scores], axis=1)
+        ids = np.concatenate([ids, more_ids], axis=1)
+        best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(scores, best, axis=1), np.take_along_axis(ids, best, axis=1)
+
+    def vectors_of(self, ids: Ids) -> tuple[Ids, Vectors]:
+        """(those of ``ids`` held, their vectors): as written for the ones written since the
+        save, decoded from their 8-bit codes for the others."""
+        ids = np.asarray(ids, dtype=np.int64)
+        in_delta = member(ids, id_mask(self.delta.ids()))
+        in_saved = ~in_delta & member(ids, self.saved.present)
+        in_saved[in_saved] = ~self._hidden[ids[in_saved]]
+        parts_ids, parts = [], []
+        if in_delta.any():
+            parts_ids.append(ids[in_delta])
+            parts.append(self.delta.vectors(ids[in_delta]))
+        if in_saved.any():
+            parts_ids.append(ids[in_saved])
+            parts.append(self.saved.index._index.reconstruct_batch(ids[in_saved]))
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.float32)
+        return np.concatenate(parts_ids), np.vstack(parts).astype(np.float32)
+
+    def ids(self) -> Ids:
+        shown = np.flatnonzero(self.saved.present & ~self._hidden).astype(np.int64)
+        return np.concatenate([shown, self.delta.ids()])
+
+    def count(self) -> int:
+        return self.saved.count - self._hidden_count + self.delta.count()
+
+    # -- saving ---------------------------------------------------------------------------
+    def snapshot(self) -> SavePlan:
+        """What a save merges, as it is now; writes from now on are noted, so that
+        :meth:`adopt` keeps them apart from the saved file."""
+        delta_ids = self.delta.ids()
+        self._touched = set()
+        return SavePlan(
+            self.saved,
+            np.flatnonzero(self._hidden).astype(np.int64),
+            delta_ids,
+            self.delta.vectors(delta_ids),
+            self.dim,
+        )
+
+    def adopt(self, plan: SavePlan) -> None:
+        """Search the file ``plan`` wrote; what was written since its snapshot stays in
+        memory beside it."""
+        assert plan.result is not None
+        touched = np.array(sorted(self._touched or ()), dtype=np.int64)
+        kept, vectors = self.vectors_of(touched)
+        # Those written since: their saved vector (if any) is passed over, the one here kept.
+        self._use(plan.result, touched, None)
+        self.delta.add(kept, vectors)
+
+    def abandon(self, plan: SavePlan) -> None:
+        """Give up a save (its file could not be written): nothing changes but that writes
+        are no longer noted."""
+        self._touched = None
+
+    def save(self, path: Path) -> None:
+        plan = self.snapshot()
+        try:
+            plan.write(path)
+        except BaseException:
+            self.abandon(plan)
+            raise
+        self.adopt(plan)
+
+    def rebase(self, saved: _Saved, stale: Ids) -> None:
+        """Search ``saved``, a file another process wrote, from now on; ``stale`` are the
+        ids whose vector there differs from the one here (or is there or here only)."""
+        kept, vectors = self.vectors_of(stale)
+        self._use(saved, stale, None)
+        self.delta.add(kept, vectors)

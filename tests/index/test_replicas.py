@@ -6,6 +6,7 @@ runs real ones."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ import numpy as np
 import pytest
 
 from index import Store, TalentPool
-from index.pool import MANIFEST_FILE
+from index.pool import INDEX_FILE, MANIFEST_FILE
+from index.vectors import MappedIVFIndex
 from models import Application, Consent, IndexManifest, Outcome, Stage
 from tests.index.test_pool import DIM, new, unit
 
@@ -177,3 +179,29 @@ def test_a_write_that_does_not_change_candidates_moves_the_revision_only(
     )
     assert two.follow("acme") == 0
     assert two._applied["acme"] == one.store.revision("acme")
+
+
+def test_replicas_search_the_one_file_the_saving_process_writes(
+    open_pool: Callable[..., TalentPool], tmp_path: Path
+) -> None:
+    path = tmp_path / "index" / INDEX_FILE
+    first = open_pool(save_delay=0.05, approximate_from=50)
+    saved = first.upsert([(new(f"c{i}"), unit(i)) for i in range(80)])  # an inverted file now
+    second = open_pool(save_delay=0.05, approximate_from=50)
+    assert isinstance(first.vectors, MappedIVFIndex) and isinstance(second.vectors, MappedIVFIndex)
+    built = IndexManifest.model_validate_json((tmp_path / "index" / MANIFEST_FILE).read_text())
+
+    [(late, _)] = first.upsert([(new("late"), unit(500))])
+    first.delete("acme", saved[0][0].id)
+    deadline = time.monotonic() + 30
+    while first.vectors.delta.count() or first.manifest() == built:  # merged into a new file
+        assert time.monotonic() < deadline, "the writes were never saved"
+        time.sleep(0.02)
+
+    second.follow()
+    inode = os.stat(path).st_ino
+    assert os.fstat(first.vectors.saved.fd).st_ino == inode
+    assert os.fstat(second.vectors.saved.fd).st_ino == inode
+    assert sorted(second.vectors.ids()) == sorted(first.vectors.ids())
+    assert ids_found(second, unit(500))[0] == late.id
+    assert second.vectors.delta.count() == 0  # nothing differs from the file

@@ -79,18 +79,20 @@ def memory_mb(pid: int) -> dict[str, float]:
     return {"rss_mb": round(rss / 2**20), "pss_mb": round(pss / 2**20)}
 
 
-def wait_all_ready(client: httpx.Client, server: subprocess.Popen[bytes]) -> None:
-    """Until /readyz answers 200 twenty times in a row, each on a new connection."""
-    streak = 0
-    while streak < 20:
+def wait_all_ready(client: httpx.Client, server: subprocess.Popen[bytes], workers: int) -> None:
+    """Until /readyz has answered 200 from every worker (each call on a new connection)."""
+    ready: set[int] = set()
+    while len(ready) < workers:
         if server.poll() is not None:
             raise RuntimeError(f"talentmatch serve exited with {server.returncode}")
         try:
-            ok = client.get("/readyz", headers={"Connection": "close"}).status_code == 200
+            response = client.get("/readyz", headers={"Connection": "close"})
         except httpx.TransportError:
-            ok = False
-        streak = streak + 1 if ok else 0
-        time.sleep(0.05 if ok else 0.5)
+            time.sleep(0.5)
+            continue
+        if response.status_code == 200:
+            ready.add(int(response.json()["worker"]))
+        time.sleep(0.05)
 
 
 def locust(url: str, env: dict[str, str], users: int, seconds: int, out: Path) -> dict[str, Any]:
@@ -140,6 +142,7 @@ def run(
     url = f"http://127.0.0.1:{port}"
     env = os.environ | {
         "TALENTMATCH_HOME": str(home),
+        "TALENTMATCH_CACHE_DIR": str(CACHE.parent),  # the int8 model, made once
         "TALENTMATCH_LOG_LEVEL": "WARNING",
         "TALENTMATCH_WARM_SKILL_INDEX": "false",
         "HF_HUB_OFFLINE": "1",
@@ -151,7 +154,7 @@ def run(
     )
     try:
         with httpx.Client(base_url=url, timeout=120) as client:
-            wait_all_ready(client, server)
+            wait_all_ready(client, server, workers)
             start_s = time.perf_counter() - started
             texts = json.loads(jobs_file.read_text())
             for i in range(4 * workers):  # each worker's first calls load what it keeps

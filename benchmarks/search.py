@@ -333,6 +333,7 @@ def main() -> None:
             ("erase one candidate (DELETE) p50 / max", "api_delete", "ms"),
             ("erased candidates absent from the next match", "erased_invisible", ""),
             ("service memory: resident / peak", "rss", "MB"),
+            ("resident: its own / mapped files", "rss_parts", "MB"),
             ("home on disk (database, index, BM25)", "disk_mb", "MB"),
         ):
             if key in ("match", "match_cached", "match_after_write"):
@@ -341,6 +342,8 @@ def main() -> None:
                 value = f"{served['api_delete_ms']} / {served['api_delete_max_ms']}"
             elif key == "rss":
                 value = f"{served['rss_mb']} / {served['peak_rss_mb']}"
+            elif key == "rss_parts":
+                value = f"{served['rss_anon_mb']} / {served['rss_file_mb']}"
             else:
                 value = str(served[key])
             print(f"| {label} | {value} {unit} |")

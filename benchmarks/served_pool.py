@@ -125,12 +125,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _memory_mb(pid: int) -> tuple[float, float]:
-    """(resident, peak resident) MB of a process."""
+def _memory_mb(pid: int) -> dict[str, int]:
+    """A process's resident set, its peak, and the resident set's two parts in MB: memory of
+    its own (anonymous) and pages of files it maps (the inverted file, the BM25 segments),
+    which the kernel may drop and share with other processes."""
     fields = dict(
         line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
     )
-    return tuple(round(int(fields[f].split()[0]) / 1024) for f in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
+    names = {"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb", "RssAnon": "rss_anon_mb"}
+    names |= {"RssFile": "rss_file_mb"}
+    return {name: round(int(fields[f].split()[0]) / 1024) for f, name in names.items()}
 
 
 def serve(
@@ -242,7 +246,7 @@ def measure_match(
             after_write.append(elapsed)
             after = match(text, top_k=200)[1]["results"]
             invisible &= probe not in [m["candidate_id"] for m in again["results"] + after]
-        rss, peak = _memory_mb(server.pid)
+        memory = _memory_mb(server.pid)
         return {
             "load_s": load_s and round(load_s, 1),
             "service_start_s": round(start_s, 1),
@@ -259,8 +263,7 @@ def measure_match(
             "api_delete_ms": round(statistics.median(deletes), 1),
             "api_delete_max_ms": round(max(deletes), 1),
             "erased_invisible": invisible,
-            "rss_mb": rss,
-            "peak_rss_mb": peak,
+            **memory,
             "disk_mb": round(sum(p.stat().st_size for p in home.rglob("*") if p.is_file()) / 2**20),
         }
     finally:

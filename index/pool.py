@@ -44,6 +44,7 @@ import numpy.typing as npt
 
 from index import vectors as backends
 from index.lexical import LexicalIndex
+from index.memory import release_free_memory
 from index.profiles import ProfileRow, Profiles
 from index.store import Store, lexical_doc, text_sha, text_version
 from index.vectors import Ids, IdSet, MappedIVFIndex, VectorIndex, Vectors, id_mask, member
@@ -402,17 +403,22 @@ class TalentPool:
             return
         started = time.monotonic()
         index.save(self.index_dir / INDEX_FILE)
-        self._record(index, self._versions, started)
+        if isinstance(index, MappedIVFIndex):
+            release_free_memory()  # the copy of the lists the merge read
+        count = index.saved.count if isinstance(index, MappedIVFIndex) else index.count()
+        self._record(index, count, self._versions, started)
 
-    def _record(self, index: VectorIndex, versions: npt.NDArray[np.uint64], started: float) -> None:
-        """Write the versions and the manifest of the index file just written."""
+    def _record(
+        self, index: VectorIndex, count: int, versions: npt.NDArray[np.uint64], started: float
+    ) -> None:
+        """Write the versions and the manifest of the index file just written, which holds
+        ``count`` vectors."""
         # After the index: versions older than the index only make the next open re-read
         # a few vectors; newer ones would hide a stale vector.
         tmp = self.index_dir / (VERSIONS_FILE + ".tmp.npz")
         ids = np.flatnonzero(versions)
         np.savez(tmp, ids=ids, versions=versions[ids])
         os.replace(tmp, self.index_dir / VERSIONS_FILE)
-        count = index.saved.count if isinstance(index, MappedIVFIndex) else index.count()
         manifest = IndexManifest(
             model=self.model,
             dim=self.dim,
@@ -483,8 +489,8 @@ class TalentPool:
         try:
             started = time.monotonic()
             with _locked(self.index_dir / SAVE_LOCK):
-                plan.write(self.index_dir / INDEX_FILE)
-                self._record(index, versions, started)
+                count = plan.write(self.index_dir / INDEX_FILE)
+                self._record(index, count, versions, started)
         finally:
             with self._lock:
                 if plan.result is None:  # not written: the writes stay in memory
@@ -492,6 +498,7 @@ class TalentPool:
                     self._dirty = True
                 else:
                     index.adopt(plan)
+            release_free_memory()  # the copy of the lists the merge read
 
     def _prune(self) -> None:
         """Delete the store's record of changes old enough that no process still needs it
@@ -716,6 +723,8 @@ class TalentPool:
             return
         with _locked(self.index_dir / SAVE_LOCK):  # the file, its versions and manifest
             manifest = self.saved_manifest()
+            if manifest is None or manifest.kind != index.kind:
+                return
             saved = map_saved(self.index_dir / INDEX_FILE, self.dim)
             with np.load(self.index_dir / VERSIONS_FILE) as stored:
                 their_ids, their_versions = stored["ids"], stored["versions"]

@@ -3,6 +3,7 @@ answers /healthz at once and /readyz (503) until it is ready."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -31,16 +32,26 @@ def app_from_environment() -> FastAPI:
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    return create_app(settings)
+    return create_app(settings, serve_once_loaded=True)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """An app serving the pool of ``settings``; ``runtime`` reuses one already opened."""
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    *,
+    serve_once_loaded: bool = False,
+) -> FastAPI:
+    """An app serving the pool of ``settings``; ``runtime`` reuses one already opened.
+
+    The pool loads in a background thread: the process answers at once (/readyz 503 until
+    it is loaded). With ``serve_once_loaded`` (a worker of several on one port) it takes no
+    connection before, so that the workers already loaded answer every request meanwhile."""
     settings = settings or (runtime.settings if runtime else Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
+        opened_or_failed = threading.Event()
         app.state.runtime = runtime
         app.state.startup_error = None
 
@@ -51,12 +62,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 except Exception as exc:
                     app.state.startup_error = exc
                     log.exception("the talent pool failed to load")
+                    opened_or_failed.set()
                     return
                 if stop.is_set():  # shut down while loading
                     opened.close()
+                    opened_or_failed.set()
                     return
                 app.state.runtime = opened
                 log.info("talent pool loaded: %d candidates", opened.matcher.pool.count())
+            opened_or_failed.set()
             if settings.warm_skill_index and not stop.is_set():
                 # About 45 s on first start (then cached): not on the first linking request.
                 app.state.runtime.linker.label_vectors(stop)
@@ -81,6 +95,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         follower = threading.Thread(target=follow, name="follow-index", daemon=True)
         if settings.index_follow_seconds > 0:
             follower.start()
+        if serve_once_loaded and runtime is None:
+            await asyncio.to_thread(opened_or_failed.wait)
         try:
             yield
         finally:

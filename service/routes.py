@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import PurePath
 from typing import Annotated
 
@@ -288,7 +289,7 @@ def _startup_failure(request: Request) -> None:
 def healthz(request: Request) -> Health:
     """The process is up; 503 when the pool failed to load (restart it)."""
     _startup_failure(request)
-    return Health(status="ok")
+    return Health(status="ok", worker=os.getpid())
 
 
 @probes.get(
@@ -303,6 +304,7 @@ def readyz(request: Request) -> Health:
         status="ready",
         candidates=runtime.matcher.pool.count(),
         index=manifest.model_dump(mode="json") if manifest else None,
+        worker=os.getpid(),
     )
 
 

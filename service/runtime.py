@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from index import Store, TalentPool
+from index.memory import release_free_memory
 from index.pool import MANIFEST_FILE
 from matcher import WEIGHTS, Encoder, Matcher, SkillLinker
 from matcher.tuning import load_weights
@@ -18,16 +18,6 @@ from parsing.sandbox import DocumentSandbox
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def _release_free_memory() -> None:
-    """Hand back to the system what loading allocated and freed, which glibc would keep:
-    about 50 MB after opening a million candidates. A no-op elsewhere than glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.malloc_trim(0)
 
 
 @dataclass(slots=True)
@@ -86,7 +76,7 @@ class Runtime:
         # What is loaded now lives as long as the process: leave it out of the garbage
         # collector's full passes, which otherwise stall a match now and then by ~0.5 s.
         gc.freeze()
-        _release_free_memory()
+        release_free_memory()
         return runtime
 
     @property

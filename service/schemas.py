@@ -306,3 +306,6 @@ class Health(BaseModel):
     status: str
     candidates: int | None = None
     index: dict[str, object] | None = None
+    worker: int | None = Field(
+        default=None, description="Process id of the worker that answered (serve --workers N)"
+    )

@@ -191,12 +191,15 @@ def test_replicas_search_the_one_file_the_saving_process_writes(
     assert isinstance(first.vectors, MappedIVFIndex) and isinstance(second.vectors, MappedIVFIndex)
     built = IndexManifest.model_validate_json((tmp_path / "index" / MANIFEST_FILE).read_text())
 
-    [(late, _)] = first.upsert([(new("late"), unit(500))])
+    [(late, _), _] = first.upsert([(new("late"), unit(500)), (new("later"), unit(501))])
     first.delete("acme", saved[0][0].id)
     deadline = time.monotonic() + 30
     while first.vectors.delta.count() or first.manifest() == built:  # merged into a new file
         assert time.monotonic() < deadline, "the writes were never saved"
         time.sleep(0.02)
+
+    on_disk = IndexManifest.model_validate_json((tmp_path / "index" / MANIFEST_FILE).read_text())
+    assert on_disk.count == first.vectors.count() == 81
 
     second.follow()
     inode = os.stat(path).st_ino

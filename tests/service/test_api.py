@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -46,7 +47,12 @@ def assert_error(response: object, status: int, code: str) -> None:
 
 
 def test_health_readiness_and_schema(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "candidates": None, "index": None}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "candidates": None,
+        "index": None,
+        "worker": os.getpid(),
+    }
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["candidates"] == 0
     assert ready["index"]["model"] == "sentence-transformers/all-MiniLM-L6-v2+int8"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,7 +44,12 @@ def test_ready_only_once_the_pool_has_loaded(
 
     monkeypatch.setattr(service.app.Runtime, "open", staticmethod(slow_open))
     with TestClient(create_app(settings)) as client:
-        assert client.get("/healthz").json() == {"status": "ok", "candidates": None, "index": None}
+        assert client.get("/healthz").json() == {
+            "status": "ok",
+            "candidates": None,
+            "index": None,
+            "worker": os.getpid(),
+        }
         assert_error(client.get("/readyz"), 503, "not_ready")
         auth = {"Authorization": "Bearer tm_anything"}
         assert_error(client.post("/v1/match", headers=auth, json={"job": JOB}), 503, "not_ready")
@@ -52,6 +58,26 @@ def test_ready_only_once_the_pool_has_loaded(
         wait_ready(client)
         assert client.get("/readyz").json()["status"] == "ready"
         assert "talentmatch_ready 1.0" in client.get("/metrics").text
+
+
+def test_a_worker_of_several_takes_connections_only_once_loaded(
+    settings: Settings, parser: Parser, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --workers N`: a worker still loading leaves every request to those loaded."""
+    real_open = Runtime.open
+    opened = threading.Event()
+
+    def slow_open(s: Settings) -> Runtime:
+        time.sleep(0.5)
+        runtime = real_open(s, parser=parser, encoder=encoder)
+        opened.set()
+        return runtime
+
+    monkeypatch.setattr(service.app.Runtime, "open", staticmethod(slow_open))
+    with TestClient(create_app(settings, serve_once_loaded=True)) as client:
+        assert opened.is_set()  # the app started only once the pool was open
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["worker"] == os.getpid()
 
 
 def test_a_pool_that_fails_to_load_fails_both_probes(

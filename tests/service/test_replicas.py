@@ -19,18 +19,20 @@ from tests.service.test_fuzz import BIN, create_key, free_port
 
 
 def wait_all_ready(url: str, server: subprocess.Popen[bytes], seconds: float = 600) -> None:
-    """Until /readyz answers 200 twenty times in a row, each on a new connection (so from
-    either worker)."""
-    deadline, streak = time.monotonic() + seconds, 0
-    while streak < 20:
+    """Until both workers have answered /readyz (each call on a new connection). A worker
+    takes no connection before its pool is loaded, so none answers 503 meanwhile."""
+    deadline, ready = time.monotonic() + seconds, set()
+    while len(ready) < 2:
         assert time.monotonic() < deadline, "the workers never became ready"
         assert server.poll() is None, "the server exited while loading"
         try:
-            status, _ = call(f"{url}/readyz")
+            status, body = call(f"{url}/readyz")
         except OSError:
-            status = 0
-        streak = streak + 1 if status == 200 else 0
-        time.sleep(0.05 if status == 200 else 0.5)
+            status, body = 0, None
+        assert status in (0, 200), body  # no worker answers before it is ready
+        if status == 200:
+            ready.add(body["worker"])
+        time.sleep(0.05)
 
 
 @pytest.mark.slow

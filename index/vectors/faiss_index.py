@@ -312,8 +312,9 @@ def map_saved(path: Path, dim: int) -> _Saved:
     except BaseException:
         os.close(fd)
         raise
-    ids = FaissIVFIndex(dim, index).ids()
-    return _Saved(path, FaissIVFIndex(dim, index), id_mask(ids), len(ids), fd)
+    mapped = FaissIVFIndex(dim, index)
+    ids = mapped.ids()
+    return _Saved(path, mapped, id_mask(ids), len(ids), fd)
 
 
 @dataclass(slots=True)
@@ -362,17 +363,17 @@ class MappedIVFIndex:
 
     def __init__(self, dim: int, saved: _Saved) -> None:
         self.dim = dim
+        self.saved = saved
         self._use(saved)
 
     @classmethod
     def load(cls, path: Path, dim: int) -> MappedIVFIndex:
         return cls(dim, map_saved(path, dim))
 
-    def _use(self, saved: _Saved, keep: Ids | None = None, vectors: Vectors | None = None) -> None:
-        """Search ``saved``; hide its vectors of ``keep`` and hold ``vectors`` for them."""
-        previous: _Saved | None = getattr(self, "saved", None)
-        if previous is not None and previous is not saved:
-            previous.close()  # its pages stay mapped until its index is freed
+    def _use(self, saved: _Saved) -> None:
+        """Search ``saved``, with nothing written beside it yet."""
+        if self.saved is not saved:
+            self.saved.close()  # its pages stay mapped until its index is freed
         self.saved = saved
         self._hidden = np.zeros(len(saved.present), dtype=np.bool_)
         self._hidden_count = 0
@@ -380,10 +381,6 @@ class MappedIVFIndex:
         self._touched: set[int] | None = None  # ids written while a save is under way
         self._version = 0  # moves with the hidden ids, for the cached eligible set below
         self._without_hidden: tuple[object, int, IdSet] | None = None
-        if keep is not None and len(keep):
-            self._hide(keep)
-        if vectors is not None and keep is not None and len(keep):
-            self.delta.add(keep, vectors)
 
     @property
     def path(self) -> Path:
@@ -511,11 +508,8 @@ class MappedIVFIndex:
         """Search the file ``plan`` wrote; what was written since its snapshot stays in
         memory beside it."""
         assert plan.result is not None
-        touched = np.array(sorted(self._touched or ()), dtype=np.int64)
-        kept, vectors = self.vectors_of(touched)
         # Those written since: their saved vector (if any) is passed over, the one here kept.
-        self._use(plan.result, touched, None)
-        self.delta.add(kept, vectors)
+        self.rebase(plan.result, np.array(sorted(self._touched or ()), dtype=np.int64))
 
     def abandon(self, plan: SavePlan) -> None:
         """Give up a save (its file could not be written): nothing changes but that writes
@@ -532,8 +526,10 @@ class MappedIVFIndex:
         self.adopt(plan)
 
     def rebase(self, saved: _Saved, stale: Ids) -> None:
-        """Search ``saved``, a file another process wrote, from now on; ``stale`` are the
-        ids whose vector there differs from the one here (or is there or here only)."""
+        """Search ``saved`` from now on (a file another process wrote, or the one a save of
+        this index wrote); ``stale`` are the ids whose vector there differs from the one here
+        (or is there or here only), whose vectors here are kept beside it."""
         kept, vectors = self.vectors_of(stale)
-        self._use(saved, stale, None)
+        self._use(saved)
+        self._hide(stale)
         self.delta.add(kept, vectors)

@@ -101,6 +101,7 @@ class Roster:
         self.contact = np.zeros(0, dtype=np.bool_)
         self.until = np.zeros(0, dtype=np.int32)
         self._cache: dict[tuple[str, int], IdSet] = {}
+        self._sizes: dict[str, int] = {}
 
     def _grow(self, top: int) -> None:
         if top < len(self.tenant):
@@ -122,11 +123,22 @@ class Roster:
             self.contact[candidate_id] = may_contact
             self.until[candidate_id] = NO_DEADLINE if until is None else until.toordinal()
         self._cache.clear()
+        self._sizes.clear()
 
     def drop(self, ids: list[int]) -> None:
         ids = [i for i in ids if i < len(self.tenant)]
         self.tenant[ids] = -1
         self._cache.clear()
+        self._sizes.clear()
+
+    def size(self, tenant: str) -> int:
+        """How many candidates ``tenant`` holds, eligible or not; kept until the next write."""
+        size = self._sizes.get(tenant)
+        if size is None:
+            code = self._codes.get(tenant)
+            size = 0 if code is None else int(np.count_nonzero(self.tenant == code))
+            self._sizes[tenant] = size
+        return size
 
     def eligible(self, tenant: str, today: dt.date) -> IdSet:
         """``tenant``'s candidates who may be contacted and are within retention on
@@ -785,4 +797,11 @@ class TalentPool:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def count(self) -> int:
+        """Vectors in the index, every tenant's."""
         return self.vectors.count()
+
+    def size(self, tenant: str) -> int:
+        """Candidates of ``tenant`` in the pool: what a match of theirs is drawn from (never
+        another tenant's count)."""
+        with self._lock:
+            return self.roster.size(tenant)

@@ -419,7 +419,7 @@ class Matcher:
             return kept.model_copy(
                 update={
                     "took_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "pool_size": self.pool.count(),
+                    "pool_size": self.pool.size(tenant),
                 }
             )
         # What other processes (replicas, a command beside the service) wrote to the
@@ -513,5 +513,5 @@ class Matcher:
             results=matches,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             job_title=job.title,
-            pool_size=self.pool.count(),
+            pool_size=self.pool.size(tenant),
         )

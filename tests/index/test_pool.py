@@ -77,6 +77,18 @@ def test_search_sees_only_the_tenant(tmp_path: Path, open_pool: Callable[..., Ta
     assert [i for i, _ in pool.search(unit(1), 10, "acme")] == [mine.id]
 
 
+def test_each_tenant_is_told_only_its_own_size(open_pool: Callable[..., TalentPool]) -> None:
+    pool = open_pool()
+    saved = pool.upsert([(new(f"a{i}"), unit(i)) for i in range(3)])
+    pool.upsert([(new(f"g{i}", tenant="globex"), unit(i)) for i in range(2)])
+    withdrawn = Consent(may_contact=False)
+    pool.upsert([(new("a9", consent=withdrawn), unit(9))])  # held, though not matched
+    assert (pool.size("acme"), pool.size("globex"), pool.size("nobody")) == (4, 2, 0)
+    pool.delete("acme", saved[0][0].id)
+    assert (pool.size("acme"), pool.size("globex"), pool.count()) == (3, 2, 5)
+    assert open_pool().size("acme") == 3  # read back from the store on open
+
+
 def test_index_behind_the_store_is_rebuilt_on_open(
     tmp_path: Path, open_pool: Callable[..., TalentPool]
 ) -> None:

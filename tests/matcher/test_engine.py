@@ -123,7 +123,11 @@ def test_the_fast_scores_keep_the_shortlist_of_the_full_re_score(
 
 
 def test_other_tenants_see_nothing(demo_matcher: Matcher) -> None:
-    assert demo_matcher.match("Python developer", k=5, tenant="globex").results == []
+    shortlist = demo_matcher.match("Python developer", k=5, tenant="globex")
+    # Not even how many candidates another tenant holds.
+    assert (shortlist.results, shortlist.pool_size) == ([], 0)
+    again = demo_matcher.match("Python developer", k=5, tenant="globex")  # a kept shortlist
+    assert (again.results, again.pool_size) == ([], 0)
 
 
 @pytest.mark.parametrize("k", [0, 501])

@@ -379,6 +379,7 @@ def to_match(assessed: Assessed, today: dt.date) -> Match:
             },
         ),
         runner_up=any(a.outcome == Outcome.runner_up for a in candidate.applications),
+        runner_up_for=runner_up_roles(candidate),
         updated_at=candidate.updated_at,
         stale=is_stale(candidate.updated_at, today),
     )
@@ -433,12 +434,23 @@ def reasons(
 
 def describe_application(app: Application) -> str:
     """ "Runner-up for Senior Data Engineer, March 2025"."""
-    when = f", {app.date:%B %Y}" if app.date else ""
     if app.outcome == Outcome.runner_up:
-        return f"Runner-up for {app.job_title}{when}"
+        return f"Runner-up for {role_of(app)}"
     if app.outcome == Outcome.hired:
-        return f"Hired for {app.job_title}{when}"
-    return f"Reached the {app.stage.value.replace('_', ' ')} for {app.job_title}{when}"
+        return f"Hired for {role_of(app)}"
+    return f"Reached the {app.stage.value.replace('_', ' ')} for {role_of(app)}"
+
+
+def role_of(app: Application) -> str:
+    """The job of an application and when: "Senior Data Engineer, March 2025"."""
+    return f"{app.job_title}, {app.date:%B %Y}" if app.date else app.job_title
+
+
+def runner_up_roles(candidate: CandidateProfile) -> list[str]:
+    """The roles a candidate was runner-up for, latest first (undated last)."""
+    runs = [a for a in candidate.applications if a.outcome == Outcome.runner_up]
+    runs.sort(key=lambda a: a.date or dt.date.min, reverse=True)
+    return [role_of(a) for a in runs]
 
 
 def history_reason(candidate: CandidateProfile) -> str | None:

@@ -224,6 +224,10 @@ class Match(Record):
     must_have: SkillGroup = Field(default_factory=SkillGroup)
     nice_to_have: SkillGroup = Field(default_factory=SkillGroup)
     runner_up: bool = False
+    runner_up_for: list[str] = Field(
+        default_factory=list,
+        description='the roles they were runner-up for, latest first: "Data Engineer, March 2025"',
+    )
     updated_at: dt.datetime | None = None
     stale: bool = False
 

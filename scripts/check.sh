@@ -12,5 +12,8 @@ if [ -z "${TALENTMATCH_TEST_DATABASE_URL:-}" ]; then
     TALENTMATCH_TEST_DATABASE_URL="$(bash scripts/postgres.sh)"
     export TALENTMATCH_TEST_DATABASE_URL
 fi
+# The recruiter page's browser tests drive Debian's Chromium, installed here when missing.
+TALENTMATCH_CHROMIUM="$(bash scripts/chromium.sh)"
+export TALENTMATCH_CHROMIUM
 # pytest exits 5 when it collected no test: with `set -e` that fails the gate too.
 .venv/bin/pytest "$@"

@@ -20,6 +20,7 @@ from service.observability import Metrics, ObserveRequests
 from service.routes import probes, v1
 from service.runtime import Runtime
 from service.settings import Settings
+from service.web import web
 
 API_VERSION = "0.1.0"
 log = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def create_app(
     errors.install(app)
     app.include_router(v1)
     app.include_router(probes)
+    app.include_router(web)
     return app
 
 

@@ -610,7 +610,8 @@ def demo(
     port: Annotated[int | None, typer.Option(help="[default: 8000]")] = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up the pool only")] = False,
 ) -> None:
-    """Load the demo talent pool (first run only), print an API key and a curl, and serve."""
+    """Load the demo talent pool (first run only), print an API key, the recruiter page's
+    address and a curl, and serve."""
     from importlib import resources
 
     import uvicorn
@@ -648,6 +649,7 @@ def demo(
     err.print(
         f"\n[bold]Demo pool:[/bold] {runtime.store.count(DEMO_TENANT)} candidates in "
         f"{settings.home}\n[bold]API key[/bold] (tenant {DEMO_TENANT!r}): {key}\n"
+        f"[bold]Recruiter page:[/bold] {url}/ui/ (sign in with the key)\n"
         f"[bold]Ask for a shortlist:[/bold]",
         highlight=False,
     )

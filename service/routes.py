@@ -38,6 +38,7 @@ from service.schemas import (
     CandidateIn,
     CandidateOut,
     CandidateUpsert,
+    DocumentTextOut,
     ErrorOut,
     ExportOut,
     FeedbackIn,
@@ -80,6 +81,14 @@ def _audit(
             detail=detail,
         )
     )
+
+
+def _read_upload(file: UploadFile, name: str, limit: int) -> bytes:
+    """The uploaded file's bytes. Raises FileTooLarge past ``limit``."""
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"{name}: over the upload limit of {limit:,} bytes")
+    return data
 
 
 def _save(matcher: MatcherDep, new: NewCandidate, response: Response) -> CandidateOut:
@@ -135,9 +144,7 @@ def upload_candidate(
     file name without its extension."""
     name = PurePath(file.filename or "upload").name
     limit = runtime.settings.max_upload_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLarge(f"{name}: over the upload limit of {limit:,} bytes")
+    data = _read_upload(file, name, limit)
     # Read in a worker process limited in time and memory: a hostile file costs a 422.
     text, fmt = runtime.sandbox.extract(
         data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
@@ -237,6 +244,23 @@ def add_application(
     return CandidateOut.of(runtime.store.add_application(tenant, candidate_id, body))
 
 
+@v1.post("/documents/text", response_model=DocumentTextOut, tags=["documents"])
+def document_text(
+    file: Annotated[UploadFile, File(description="PDF, DOCX, TXT or MD document")],
+    runtime: RuntimeDep,
+    _: TenantDep,
+) -> DocumentTextOut:
+    """The text of a document, read in the same bounded worker as résumé uploads: for a
+    job description to match (the recruiter page's upload). Nothing is stored."""
+    name = PurePath(file.filename or "upload").name
+    limit = runtime.settings.max_upload_bytes
+    data = _read_upload(file, name, limit)
+    text, fmt = runtime.sandbox.extract(
+        data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
+    )
+    return DocumentTextOut(text=text, format=fmt)
+
+
 @v1.post("/match", response_model=ShortlistOut, tags=["match"])
 def match(body: MatchIn, matcher: MatcherDep, caller: CallerDep) -> ShortlistOut:
     """Rank the caller's talent pool for a job description."""
@@ -334,6 +358,13 @@ def list_feedback(
 ) -> FeedbackListOut:
     """The caller's feedback, oldest first; for one job with `job_id`."""
     return FeedbackListOut.of(matcher.pool.store.feedback(tenant, job_id))
+
+
+@v1.get("/me", response_model=ApiKey, tags=["keys"])
+def who_am_i(caller: CallerDep) -> ApiKey:
+    """The caller's own key: its prefix, tenant and whether it is an admin key (the
+    recruiter page signs in with it)."""
+    return caller
 
 
 @v1.get("/audit", response_model=AuditListOut, tags=["privacy"])

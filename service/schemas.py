@@ -241,6 +241,9 @@ class MatchOut(BaseModel):
     reasons: list[str]
     breakdown: BreakdownOut
     runner_up: bool
+    runner_up_for: list[str] = Field(
+        description='roles they were runner-up for, latest first: "Data Engineer, March 2025"'
+    )
     updated_at: dt.datetime | None
     stale: bool = Field(description="profile not updated for 18 months")
 
@@ -295,6 +298,13 @@ class KeysOut(BaseModel):
 
 class AuditListOut(BaseModel):
     entries: list[AuditEntry]
+
+
+class DocumentTextOut(BaseModel):
+    """The text of an uploaded document (a job description to match, say); nothing stored."""
+
+    text: str
+    format: str = Field(description="pdf, docx, txt or md")
 
 
 class ErrorOut(BaseModel):

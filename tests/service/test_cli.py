@@ -334,8 +334,12 @@ def test_demo_sets_up_a_pool_whose_printed_curl_works(
             response = client.post(
                 "/v1/match", json=body, headers={"Authorization": f"Bearer {key}"}
             )
+            page = client.get("/ui/")
         assert response.status_code == 200
         assert len(response.json()["results"]) == 5
+        # The recruiter page it points to is served by the same process.
+        assert "Recruiter page: http://127.0.0.1:8000/ui/" in " ".join(err.split())
+        assert page.status_code == 200 and "<title>talentmatch" in page.text
     finally:
         runtime.close()
     # A second run reuses the pool and the key.

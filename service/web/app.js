@@ -218,7 +218,7 @@ function row(result, rank) {
     el(
       "td",
       {},
-      el("button", { type: "button", class: "link name", "aria-label": `View profile of ${who}`, onclick: (e) => openProfile(result.candidate_id, e.currentTarget) }, who),
+      el("button", { type: "button", class: "link name", "aria-label": `View profile of ${who}`, onclick: guarded((e) => openProfile(result.candidate_id, e.currentTarget)) }, who),
       el("p", { class: "help", text: `CRM id ${result.external_id}` }),
       badges.childNodes.length ? badges : null,
     ),
@@ -237,7 +237,7 @@ function row(result, rank) {
     el(
       "td",
       { class: "feedback" },
-      el("button", { type: "button", "aria-label": `Shortlist ${label}`, onclick: () => sendFeedback(result, "shortlisted") }, "Shortlist"),
+      el("button", { type: "button", "aria-label": `Shortlist ${label}`, onclick: guarded(() => sendFeedback(result, "shortlisted")) }, "Shortlist"),
       el("button", { type: "button", class: "secondary", "aria-label": `Reject ${label}`, onclick: (e) => askReason(result, e.currentTarget) }, "Reject…"),
       status,
     ),

@@ -294,6 +294,22 @@ def test_a_recruiter_signs_in_matches_gives_feedback_and_exports(
         "Not enough experience",
     )
 
+    # A candidate erased meanwhile: the page says so, and keeps the rest of the list.
+    gone = expected[2]
+    erased = httpx.delete(
+        f"{served}/v1/candidates/{gone['candidate_id']}",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert erased.status_code == 204
+    third = rows.nth(2)
+    third.get_by_role("button", name=re.compile("^Shortlist")).click()
+    expect(page.get_by_role("alert")).to_contain_text("(not_found)")
+    expect(third.locator(".verdict")).to_have_text("")
+    third.get_by_role("button", name=re.compile("^View profile of")).click()
+    expect(page.get_by_role("alert")).to_contain_text("(not_found)")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(rows).to_have_count(len(expected))
+
     # Nothing personal, and never the key, in any address the page asked for.
     personal = [key] + [str(r["external_id"]) for r in expected]
     personal += [str(r["name"]) for r in expected if r["name"]]

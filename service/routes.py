@@ -32,6 +32,7 @@ from service.deps import (
     TenantDep,
     runtime_of,
 )
+from service.runtime import Runtime
 from service.schemas import (
     MAX_ID,
     AuditListOut,
@@ -83,12 +84,19 @@ def _audit(
     )
 
 
-def _read_upload(file: UploadFile, name: str, limit: int) -> bytes:
-    """The uploaded file's bytes. Raises FileTooLarge past ``limit``."""
+def _upload_text(file: UploadFile, runtime: Runtime) -> tuple[str, str, str]:
+    """(file name, text, format) of an uploaded document, read in a worker process limited
+    in time and memory: a hostile file costs a 422. Raises FileTooLarge past the upload
+    limit, and the ParseError of a file it cannot read."""
+    name = PurePath(file.filename or "upload").name
+    limit = runtime.settings.max_upload_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
         raise FileTooLarge(f"{name}: over the upload limit of {limit:,} bytes")
-    return data
+    text, fmt = runtime.sandbox.extract(
+        data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
+    )
+    return name, text, fmt
 
 
 def _save(matcher: MatcherDep, new: NewCandidate, response: Response) -> CandidateOut:
@@ -142,13 +150,7 @@ def upload_candidate(
 ) -> CandidateOut:
     """Create or update a candidate from a résumé file; the external id defaults to the
     file name without its extension."""
-    name = PurePath(file.filename or "upload").name
-    limit = runtime.settings.max_upload_bytes
-    data = _read_upload(file, name, limit)
-    # Read in a worker process limited in time and memory: a hostile file costs a 422.
-    text, fmt = runtime.sandbox.extract(
-        data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
-    )
+    name, text, fmt = _upload_text(file, runtime)
     resume = matcher.parser.parse_resume_text(text, fmt=fmt)
     ext = external_id or PurePath(name).stem
     if not ext:
@@ -252,12 +254,7 @@ def document_text(
 ) -> DocumentTextOut:
     """The text of a document, read in the same bounded worker as résumé uploads: for a
     job description to match (the recruiter page's upload). Nothing is stored."""
-    name = PurePath(file.filename or "upload").name
-    limit = runtime.settings.max_upload_bytes
-    data = _read_upload(file, name, limit)
-    text, fmt = runtime.sandbox.extract(
-        data, name, max_bytes=limit, max_pages=runtime.settings.max_pages
-    )
+    _, text, fmt = _upload_text(file, runtime)
     return DocumentTextOut(text=text, format=fmt)
 
 

@@ -101,7 +101,7 @@ class Roster:
         self.contact = np.zeros(0, dtype=np.bool_)
         self.until = np.zeros(0, dtype=np.int32)
         self._cache: dict[tuple[str, int], IdSet] = {}
-        self._sizes: dict[str, int] = {}
+        self._sizes: dict[int, int] = {}  # candidates by tenant code, kept with each write
 
     def _grow(self, top: int) -> None:
         if top < len(self.tenant):
@@ -119,26 +119,28 @@ class Roster:
         self._grow(max(r[0] for r in rows))
         for candidate_id, tenant, may_contact, until in rows:
             code = self._codes.setdefault(tenant, len(self._codes))
+            was = int(self.tenant[candidate_id])
+            if was != code:
+                if was >= 0:
+                    self._sizes[was] -= 1
+                self._sizes[code] = self._sizes.get(code, 0) + 1
             self.tenant[candidate_id] = code
             self.contact[candidate_id] = may_contact
             self.until[candidate_id] = NO_DEADLINE if until is None else until.toordinal()
         self._cache.clear()
-        self._sizes.clear()
 
     def drop(self, ids: list[int]) -> None:
-        ids = [i for i in ids if i < len(self.tenant)]
+        ids = sorted({i for i in ids if i < len(self.tenant)})
+        for code in self.tenant[ids].tolist():
+            if code >= 0:
+                self._sizes[code] -= 1
         self.tenant[ids] = -1
         self._cache.clear()
-        self._sizes.clear()
 
     def size(self, tenant: str) -> int:
-        """How many candidates ``tenant`` holds, eligible or not; kept until the next write."""
-        size = self._sizes.get(tenant)
-        if size is None:
-            code = self._codes.get(tenant)
-            size = 0 if code is None else int(np.count_nonzero(self.tenant == code))
-            self._sizes[tenant] = size
-        return size
+        """How many candidates ``tenant`` holds, eligible or not."""
+        code = self._codes.get(tenant)
+        return 0 if code is None else self._sizes.get(code, 0)
 
     def eligible(self, tenant: str, today: dt.date) -> IdSet:
         """``tenant``'s candidates who may be contacted and are within retention on

@@ -12,7 +12,7 @@ import pytest
 
 from index import Store, TalentPool
 from index.lexical import LexicalIndex
-from index.pool import INDEX_FILE, LEXICAL_DIR, MANIFEST_FILE
+from index.pool import INDEX_FILE, LEXICAL_DIR, MANIFEST_FILE, Roster
 from index.vectors import FaissIndex, FaissIVFIndex
 from models import Consent, Filters, IndexMismatch, NewCandidate, NotFound, Resume
 
@@ -87,6 +87,22 @@ def test_each_tenant_is_told_only_its_own_size(open_pool: Callable[..., TalentPo
     pool.delete("acme", saved[0][0].id)
     assert (pool.size("acme"), pool.size("globex"), pool.count()) == (3, 2, 5)
     assert open_pool().size("acme") == 3  # read back from the store on open
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_rosters_sizes_equal_a_count_of_its_rows(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    roster, tenants = Roster(), ["acme", "globex", "initech"]
+    for _ in range(200):
+        ids = rng.integers(1, 300, size=int(rng.integers(1, 6))).tolist()
+        if rng.random() < 0.3:
+            roster.drop(ids + ids[:1])  # an id twice, and ids never set
+        else:  # new ids, rewrites, and candidates moved to another tenant
+            roster.set([(i, str(rng.choice(tenants)), True, None) for i in ids])
+        for code, tenant in enumerate(tenants):
+            counted = int(np.count_nonzero(roster.tenant == roster._codes.get(tenant, -2)))
+            assert roster.size(tenant) == counted, (code, tenant)
+    assert roster.size("nobody") == 0
 
 
 def test_index_behind_the_store_is_rebuilt_on_open(

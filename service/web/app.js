@@ -272,10 +272,10 @@ async function sendFeedback(result, verdict, reason) {
 }
 
 function askReason(result, opener) {
-  state.rejecting = { result, opener };
+  state.rejecting = result;
   $("reject-reason").value = "";
   $("reject-title").textContent = `Reject ${result.name || result.external_id}`;
-  $("reject").showModal();
+  openDialog($("reject"), opener);
   $("reject-reason").focus();
 }
 
@@ -366,10 +366,14 @@ async function openProfile(candidateId, opener) {
   const c = await api(`/v1/candidates/${candidateId}`);
   $("profile-title").textContent = c.name || c.external_id;
   $("profile-body").replaceChildren(...profileView(c));
-  const dialog = $("profile");
+  openDialog($("profile"), opener);
+  $("profile-close").focus();
+}
+
+// A dialog hands focus back to what opened it however it closes (button, Escape, submit).
+function openDialog(dialog, opener) {
   dialog.returnFocusTo = opener;
   dialog.showModal();
-  $("profile-close").focus();
 }
 
 // -- wiring ----------------------------------------------------------------------------
@@ -412,22 +416,18 @@ document.addEventListener("DOMContentLoaded", () => {
   }));
   $("export-csv").addEventListener("click", downloadCsv);
   $("profile-close").addEventListener("click", () => $("profile").close());
-  $("profile").addEventListener("close", () => {
-    const opener = $("profile").returnFocusTo;
-    if (opener) opener.focus();
-  });
-  $("reject-cancel").addEventListener("click", () => $("reject").close("cancel"));
-  $("reject-form").addEventListener("submit", guarded(async (event) => {
-    const { result, opener } = state.rejecting;
+  for (const dialog of [$("profile"), $("reject")]) {
+    dialog.addEventListener("close", () => {
+      if (dialog.returnFocusTo) dialog.returnFocusTo.focus();
+    });
+  }
+  $("reject-cancel").addEventListener("click", () => $("reject").close());
+  $("reject-form").addEventListener("submit", guarded(async () => {
     const reason = $("reject-reason").value.trim();
     if (!reason) return;
     $("reject").close();
-    opener.focus();
-    await sendFeedback(result, "rejected", reason);
+    await sendFeedback(state.rejecting, "rejected", reason);
   }));
-  $("reject").addEventListener("close", () => {
-    if ($("reject").returnValue === "cancel" && state.rejecting) state.rejecting.opener.focus();
-  });
 
   const saved = sessionStorage.getItem(KEY_STORE);
   if (saved) {

@@ -264,6 +264,7 @@ def test_a_recruiter_signs_in_matches_gives_feedback_and_exports(
     page.get_by_label("Reason").fill("Not enough experience")
     page.get_by_label("Reason").press("Enter")
     expect(second.locator(".verdict")).to_have_text("Rejected: Not enough experience")
+    expect(second.get_by_role("button", name=re.compile("^Reject"))).to_be_focused()
     stored = httpx.get(
         f"{served}/v1/feedback",
         params={"job_id": "REQ-2026-17"},

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -54,6 +55,9 @@ class CandidateRow(Base):
     skills_last_used_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     years_experience: Mapped[float | None] = mapped_column(Float)
     text_sha: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the résumé's blind text (what a blind tenant's BM25 document holds); None
+    # for a résumé parsed before there was one.
+    blind_sha: Mapped[str | None] = mapped_column(String(64))
     may_contact: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_date: Mapped[dt.date | None] = mapped_column(Date)
     retention_until: Mapped[dt.date | None] = mapped_column(Date)
@@ -116,6 +120,35 @@ class EmbeddingRow(Base):
     model: Mapped[str] = mapped_column(String(256), primary_key=True)
     text_sha: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    # Made from the blind representation (True) or the résumé as written (False); None for
+    # a vector made before there was a choice (from the text without its header only).
+    blind: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class CandidateGroupRow(Base):
+    """A group a candidate reported belonging to (gender, race or ethnicity, age band…), as
+    the CRM sent it: kept apart from the candidate's record, read only to report selection
+    rates and, when a match asks, to re-rank toward the pool's make-up; never a feature of
+    a score. Erased with the candidate."""
+
+    __tablename__ = "candidate_groups"
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+
+
+class TenantSettingsRow(Base):
+    """A tenant's settings; a tenant without a row has the defaults."""
+
+    __tablename__ = "tenant_settings"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Blind matching: identity signals left out of what is embedded and keyword-searched.
+    blind: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class JobVectorRow(Base):

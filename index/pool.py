@@ -33,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -392,6 +392,12 @@ class TalentPool:
         profiles.trim()
         return profiles
 
+    def rebuild_lexical(self) -> None:
+        """Bring the BM25 index in step with the store (after a tenant's blind setting
+        changed: its documents hold the other text now)."""
+        with self._lock:
+            self._catch_up_lexical(self.lexical)
+
     def rebuild(self) -> int:
         """Rebuild the vector index from the store and bring the BM25 index in step with
         it (skills may have changed); return the vector count."""
@@ -560,11 +566,16 @@ class TalentPool:
         self._versions[ids] = versions
 
     def upsert(
-        self, records: list[tuple[NewCandidate, Vectors | None]]
+        self,
+        records: list[tuple[NewCandidate, Vectors | None]],
+        *,
+        blind: Mapping[str, bool] | None = None,
     ) -> list[tuple[Candidate, bool]]:
-        """Store candidates (and the vectors given), then index them; see Store.upsert."""
+        """Store candidates (and the vectors given, made from the representation ``blind``
+        names by tenant), then index them; see Store.upsert."""
         with self._lock:
-            saved = self.store.upsert(records, self.model)
+            saved = self.store.upsert(records, self.model, blind=blind)
+            settings = self.store.blind_settings()
             self._advance()
             fresh = [
                 (c.id, text_version(r.resume.text), v)
@@ -583,7 +594,10 @@ class TalentPool:
                 else:
                     self._changed()
             for candidate, _ in saved:
-                self.lexical.add(candidate.tenant, [lexical_doc(candidate.id, candidate.resume)])
+                doc = lexical_doc(
+                    candidate.id, candidate.resume, blind=settings.get(candidate.tenant, True)
+                )
+                self.lexical.add(candidate.tenant, [doc])
             self._lexical_changed()
             self._written([c.id for c, _ in saved])
             return saved
@@ -657,8 +671,10 @@ class TalentPool:
             if present:
                 self.roster.set([_roster_row(c) for c in present])
                 self.profiles.set([_profile_row(c) for c in present])
+                settings = self.store.blind_settings() if lexical else {}
                 for c in present if lexical else []:
-                    self.lexical.add(c.tenant, [lexical_doc(c.id, c.resume)])
+                    doc = lexical_doc(c.id, c.resume, blind=settings.get(c.tenant, True))
+                    self.lexical.add(c.tenant, [doc])
                 with_vectors, vectors = self.store.embeddings(
                     self.model, self.dim, [c.id for c in present]
                 )
@@ -767,10 +783,13 @@ class TalentPool:
             self._applied = applied
             return self.vectors.count()
 
-    def needs_embedding(self, tenant: str, records: list[NewCandidate]) -> list[bool]:
-        """For each record, whether its text differs from the one whose vector is stored."""
+    def needs_embedding(
+        self, tenant: str, records: list[NewCandidate], *, blind: bool = True
+    ) -> list[bool]:
+        """For each record, whether its text differs from the one whose vector is stored,
+        or the stored vector was made from another representation than ``blind`` asks."""
         stored = self.store.stored_text_shas(tenant, [r.external_id for r in records], self.model)
-        return [stored.get(r.external_id) != text_sha(r.resume.text) for r in records]
+        return [stored.get(r.external_id) != (text_sha(r.resume.text), blind) for r in records]
 
     # -- reads ----------------------------------------------------------------------------
     def eligible(self, tenant: str, today: dt.date, filters: Filters | None = None) -> IdSet:

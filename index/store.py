@@ -44,6 +44,7 @@ from index._schema import (
     ApplicationRow,
     AuditCandidateRow,
     AuditRow,
+    CandidateGroupRow,
     CandidateRow,
     CandidateTagRow,
     ChangeRow,
@@ -51,6 +52,7 @@ from index._schema import (
     FeedbackRow,
     JobVectorRow,
     RevisionRow,
+    TenantSettingsRow,
     utcnow,
 )
 from index.lexical import LexicalDoc, lexical_version
@@ -123,13 +125,18 @@ class Store:
 
     # -- candidates -----------------------------------------------------------------------
     def upsert(
-        self, records: Iterable[tuple[NewCandidate, Vectors | None]], model: str
+        self,
+        records: Iterable[tuple[NewCandidate, Vectors | None]],
+        model: str,
+        *,
+        blind: Mapping[str, bool] | None = None,
     ) -> list[tuple[Candidate, bool]]:
         """Insert or update candidates by (tenant, external id) in one transaction.
 
         With a vector, the embedding is stored too; ``None`` keeps the stored one (the text
-        did not change). Applications sent replace the stored ones; none sent keeps them.
-        Returns each candidate with True when it was created.
+        did not change). ``blind`` says, by tenant, which representation the vectors were
+        made from (blind when a tenant is not named). Applications sent replace the stored
+        ones; none sent keeps them. Returns each candidate with True when it was created.
         """
         out: list[tuple[Candidate, bool]] = []
         with self.session() as session:
@@ -163,6 +170,7 @@ class Store:
                             model=model,
                             text_sha=row.text_sha,
                             vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                            blind=(blind or {}).get(new.tenant, True),
                         )
                     ]
                 session.flush()
@@ -211,6 +219,8 @@ class Store:
                         "model": model,
                         "text_sha": row["text_sha"],
                         "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+                        # Bulk loads embed the blind representation (matcher.profile_text).
+                        "blind": True,
                     }
                     for i, row, (_, vector) in zip(ids, rows, records, strict=True)
                 ],
@@ -220,13 +230,16 @@ class Store:
             )
         return ids
 
-    def stored_text_shas(self, tenant: str, external_ids: list[str], model: str) -> dict[str, str]:
-        """external id → sha of the text whose embedding by ``model`` is stored."""
+    def stored_text_shas(
+        self, tenant: str, external_ids: list[str], model: str
+    ) -> dict[str, tuple[str, bool | None]]:
+        """external id → (sha of the text whose embedding by ``model`` is stored, whether
+        it was made from the blind representation)."""
         if not external_ids:
             return {}
         with self.session() as session:
             rows = session.execute(
-                select(CandidateRow.external_id, EmbeddingRow.text_sha)
+                select(CandidateRow.external_id, EmbeddingRow.text_sha, EmbeddingRow.blind)
                 .join(EmbeddingRow, EmbeddingRow.candidate_id == CandidateRow.id)
                 .where(
                     CandidateRow.tenant == tenant,
@@ -234,7 +247,7 @@ class Store:
                     EmbeddingRow.model == model,
                 )
             ).all()
-        return {str(ext): str(sha) for ext, sha in rows}
+        return {str(ext): (str(sha), blind) for ext, sha, blind in rows}
 
     def get(self, tenant: str, candidate_id: int) -> Candidate:
         """Raises NotFound when the id is not a candidate of ``tenant``."""
@@ -414,6 +427,7 @@ class Store:
             "candidate": candidate.model_dump(mode="json"),
             "feedback": feedback_out,
             "embeddings": [{"model": m, "text_sha256": sha} for m, sha in vectors],
+            "groups": self.groups(tenant, candidate_id),
             "audit": [
                 e.model_dump(mode="json")
                 for e in self.audit_log(tenant, candidate_id=candidate_id, limit=10_000)
@@ -608,24 +622,32 @@ class Store:
     ) -> Iterator[tuple[str, LexicalDoc]]:
         """(tenant, BM25 document) of every candidate (of ``ids``, when given)."""
         # The text alone, taken out of the résumé's JSON by the database (a quarter of it).
-        if self.engine.dialect.name == "postgresql":
-            text = func.json_extract_path_text(cast(CandidateRow.resume_json, JSON), "text")
-        else:
-            text = func.json_extract(CandidateRow.resume_json, "$.text")
         columns = [
             CandidateRow.id,
             CandidateRow.tenant,
-            text.label("text"),
+            self._resume_field("text").label("text"),
+            self._resume_field("blind_text").label("blind_text"),
             CandidateRow.text_sha,
+            CandidateRow.blind_sha,
             CandidateRow.skill_ids_json,
         ]
         if ids is None:
             rows: Iterable[Any] = self._candidate_pages(columns, batch)
         else:
             rows = self._candidates_of(columns, ids, batch)
+        blind = self.blind_settings()
         for r in rows:
-            version = lexical_version(r.text_sha, r.skill_ids_json)
-            yield r.tenant, LexicalDoc(r.id, version, r.text, json.loads(r.skill_ids_json))
+            mine = blind.get(r.tenant, True)
+            sha = _lexical_sha(mine, r.text_sha, r.blind_sha)
+            text = r.blind_text if mine and r.blind_text is not None else r.text
+            version = lexical_version(sha, r.skill_ids_json)
+            yield r.tenant, LexicalDoc(r.id, version, text, json.loads(r.skill_ids_json))
+
+    def _resume_field(self, name: str) -> ColumnElement[Any]:
+        """A top-level string field of the résumé's JSON, taken out by the database."""
+        if self.engine.dialect.name == "postgresql":
+            return func.json_extract_path_text(cast(CandidateRow.resume_json, JSON), name)
+        return func.json_extract(CandidateRow.resume_json, f"$.{name}")
 
     def lexical_versions(
         self, batch: int = 20_000
@@ -636,13 +658,16 @@ class Store:
             CandidateRow.id,
             CandidateRow.tenant,
             CandidateRow.text_sha,
+            CandidateRow.blind_sha,
             CandidateRow.skill_ids_json,
         ]
+        blind = self.blind_settings()
         found: dict[str, tuple[list[int], list[int]]] = {}
         for r in self._candidate_pages(columns, batch):
             ids, versions = found.setdefault(r.tenant, ([], []))
             ids.append(r.id)
-            versions.append(lexical_version(r.text_sha, r.skill_ids_json))
+            sha = _lexical_sha(blind.get(r.tenant, True), r.text_sha, r.blind_sha)
+            versions.append(lexical_version(sha, r.skill_ids_json))
         return {
             tenant: (np.array(ids, dtype=np.int64), np.array(versions, dtype=np.uint64))
             for tenant, (ids, versions) in found.items()
@@ -697,10 +722,13 @@ class Store:
         model: str,
         resumes: list[tuple[int, Resume]],
         vectors: list[tuple[int, str, Vectors]],
+        blind: Mapping[str, bool] | None = None,
     ) -> None:
-        """Store a re-index part's re-parsed résumés and new vectors in one transaction.
-        A candidate erased meanwhile is skipped, and so is one whose text changed meanwhile
-        (its new text has been parsed and embedded by the write that changed it)."""
+        """Store a re-index part's re-parsed résumés and new vectors in one transaction;
+        ``blind`` says, by tenant, which representation the vectors were made from (blind
+        when a tenant is not named). A candidate erased meanwhile is skipped, and so is one
+        whose text changed meanwhile (its new text has been parsed and embedded by the
+        write that changed it)."""
         ids = {i for i, _ in resumes} | {i for i, _, _ in vectors}
         if not ids:
             return
@@ -723,7 +751,8 @@ class Store:
                     written.append((tenant, candidate_id))
             for candidate_id, sha, vector in vectors:
                 if current.get(candidate_id, ("", ""))[0] == sha:
-                    session.merge(_embedding_row(candidate_id, model, sha, vector))
+                    mine = (blind or {}).get(current[candidate_id][1], True)
+                    session.merge(_embedding_row(candidate_id, model, sha, vector, mine))
                     written.append((current[candidate_id][1], candidate_id))
             self._bump(session, _by_tenant(written))
 
@@ -827,28 +856,45 @@ class Store:
             yield r[0], r[1], bool(r[2]), r[3]
 
     def ids_without_embedding(
-        self, model: str, lo: int | None = None, hi: int | None = None
+        self,
+        model: str,
+        lo: int | None = None,
+        hi: int | None = None,
+        *,
+        tenant: str | None = None,
     ) -> list[int]:
-        """Candidates with no vector made by ``model`` (with ``lo <= id < hi``, when given)."""
+        """Candidates with no vector made by ``model`` from the representation their tenant
+        has (blind or not; see :meth:`blind`), with ``lo <= id < hi`` and of ``tenant``
+        when given."""
+        wanted = func.coalesce(TenantSettingsRow.blind, true())
         query = (
             select(CandidateRow.id)
             .outerjoin(
                 EmbeddingRow,
                 (EmbeddingRow.candidate_id == CandidateRow.id) & (EmbeddingRow.model == model),
             )
-            .where(EmbeddingRow.candidate_id.is_(None))
+            .outerjoin(TenantSettingsRow, TenantSettingsRow.tenant == CandidateRow.tenant)
+            .where(
+                EmbeddingRow.candidate_id.is_(None)
+                | EmbeddingRow.blind.is_(None)
+                | (EmbeddingRow.blind != wanted)
+            )
         )
         if lo is not None:
             query = query.where(CandidateRow.id >= lo)
         if hi is not None:
             query = query.where(CandidateRow.id < hi)
+        if tenant is not None:
+            query = query.where(CandidateRow.tenant == tenant)
         with self.session() as session:
             return list(session.scalars(query).all())
 
-    def put_embeddings(self, model: str, items: list[tuple[int, str, Vectors]]) -> None:
+    def put_embeddings(
+        self, model: str, items: list[tuple[int, str, Vectors]], *, blind: bool = True
+    ) -> None:
         with self.session() as session:
             for candidate_id, sha, vector in items:
-                session.merge(_embedding_row(candidate_id, model, sha, vector))
+                session.merge(_embedding_row(candidate_id, model, sha, vector, blind))
             ids = sorted({candidate_id for candidate_id, _, _ in items})
             self._bump(
                 session,
@@ -859,6 +905,85 @@ class Store:
                     )
                 ),
             )
+
+    # -- self-reported groups ---------------------------------------------------------------
+    def set_groups(self, tenant: str, candidate_id: int, groups: Mapping[str, str]) -> None:
+        """Replace the groups a candidate of ``tenant`` reported (category → group; empty:
+        none). Raises NotFound. The tenant's revision moves (a fair re-ranking reads them)
+        with no candidate changed: no index holds them."""
+        with self.session() as session:
+            row = session.get(CandidateRow, candidate_id)
+            if row is None or row.tenant != tenant:
+                raise NotFound(f"no candidate {candidate_id}")
+            self._bump(session, {tenant: []})
+            session.execute(
+                delete(CandidateGroupRow).where(CandidateGroupRow.candidate_id == candidate_id)
+            )
+            session.add_all(
+                CandidateGroupRow(candidate_id=candidate_id, category=c, value=v)
+                for c, v in sorted(groups.items())
+            )
+
+    def groups(self, tenant: str, candidate_id: int) -> dict[str, str]:
+        """The groups a candidate of ``tenant`` reported. Raises NotFound."""
+        with self.session() as session:
+            row = session.get(CandidateRow, candidate_id)
+            if row is None or row.tenant != tenant:
+                raise NotFound(f"no candidate {candidate_id}")
+            rows = session.execute(
+                select(CandidateGroupRow.category, CandidateGroupRow.value)
+                .where(CandidateGroupRow.candidate_id == candidate_id)
+                .order_by(CandidateGroupRow.category)
+            )
+            return {str(c): str(v) for c, v in rows}
+
+    def group_of(self, category: str, ids: Iterable[int]) -> dict[int, str]:
+        """candidate id → the group they reported in ``category``, for those of ``ids`` who
+        reported one."""
+        wanted = sorted(set(ids))
+        out: dict[int, str] = {}
+        with self.session() as session:
+            for start in range(0, len(wanted), 5000):
+                out.update(
+                    (int(i), str(v))
+                    for i, v in session.execute(
+                        select(CandidateGroupRow.candidate_id, CandidateGroupRow.value).where(
+                            CandidateGroupRow.category == category,
+                            CandidateGroupRow.candidate_id.in_(wanted[start : start + 5000]),
+                        )
+                    )
+                )
+        return out
+
+    # -- tenant settings ------------------------------------------------------------------
+    def blind(self, tenant: str) -> bool:
+        """Whether ``tenant`` matches blind (the default): see :mod:`parsing._blind`."""
+        with self.session() as session:
+            found = session.scalar(
+                select(TenantSettingsRow.blind).where(TenantSettingsRow.tenant == tenant)
+            )
+        return True if found is None else bool(found)
+
+    def blind_settings(self) -> dict[str, bool]:
+        """tenant → blind, for the tenants that have set it (the others match blind)."""
+        with self.session() as session:
+            rows = session.execute(select(TenantSettingsRow.tenant, TenantSettingsRow.blind))
+            return {str(t): bool(b) for t, b in rows}
+
+    def set_blind(self, tenant: str, blind: bool) -> bool:
+        """Turn blind matching on or off for ``tenant``; True when that changed it. The
+        tenant's revision moves: its kept shortlists are no longer served."""
+        _check_tenant(tenant)
+        with self.session() as session:
+            row = session.get(TenantSettingsRow, tenant)
+            before = True if row is None else row.blind
+            if row is None:
+                row = TenantSettingsRow(tenant=tenant)
+                session.add(row)
+            row.blind, row.updated_at = blind, utcnow()
+            if before != blind:
+                self._bump(session, {tenant: []})
+        return before != blind
 
     def revision(self, tenant: str) -> int:
         """``tenant``'s revision: it moves with every write that can change one of its
@@ -970,11 +1095,7 @@ class Store:
     # -- API keys -------------------------------------------------------------------------
     def create_key(self, tenant: str, *, admin: bool = False) -> str:
         """A new API key for ``tenant``; only its hash is stored, so it is shown once."""
-        if not TENANT_NAME.fullmatch(tenant):
-            raise InvalidInput(
-                f"bad tenant name {tenant[:80]!r}: 1-64 letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit"
-            )
+        _check_tenant(tenant)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         with self.session() as session:
             session.add(
@@ -1162,21 +1283,39 @@ def _fill(row: CandidateRow, new: NewCandidate) -> None:
     row.updated_at = utcnow()
 
 
+def _check_tenant(tenant: str) -> None:
+    if not TENANT_NAME.fullmatch(tenant):
+        raise InvalidInput(
+            f"bad tenant name {tenant[:80]!r}: 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+
+
 def _skill_ids_json(resume: Resume) -> str:
     return json.dumps(sorted(resume.skill_ids()))
 
 
-def lexical_doc(candidate_id: int, resume: Resume) -> LexicalDoc:
-    """A candidate's BM25 document, versioned as :meth:`Store.lexical_versions` reads it."""
+def lexical_doc(candidate_id: int, resume: Resume, *, blind: bool = True) -> LexicalDoc:
+    """A candidate's BM25 document, versioned as :meth:`Store.lexical_versions` reads it:
+    the résumé's blind text for a ``blind`` tenant (the text as written when the résumé has
+    none yet), else the text as written."""
     skills = _skill_ids_json(resume)
-    version = lexical_version(text_sha(resume.text), skills)
-    return LexicalDoc(candidate_id, version, resume.text, sorted(resume.skill_ids()))
+    text = resume.blind_text if blind and resume.blind_text is not None else resume.text
+    version = lexical_version(text_sha(text), skills)
+    return LexicalDoc(candidate_id, version, text, sorted(resume.skill_ids()))
+
+
+def _lexical_sha(blind: bool, text_sha: str, blind_sha: str | None) -> str:
+    """The SHA-256 of the text a candidate's BM25 document holds (see :func:`lexical_doc`),
+    from the store's columns."""
+    return blind_sha if blind and blind_sha is not None else text_sha
 
 
 def _resume_values(resume: Resume) -> dict[str, Any]:
     return {
         "resume_json": resume.model_dump_json(),
         "text_sha": text_sha(resume.text),
+        "blind_sha": text_sha(resume.blind_text) if resume.blind_text is not None else None,
         "name": resume.contact.name,
         "titles_json": json.dumps(resume.titles),
         "skill_ids_json": _skill_ids_json(resume),
@@ -1188,12 +1327,15 @@ def _resume_values(resume: Resume) -> dict[str, Any]:
     }
 
 
-def _embedding_row(candidate_id: int, model: str, sha: str, vector: Vectors) -> EmbeddingRow:
+def _embedding_row(
+    candidate_id: int, model: str, sha: str, vector: Vectors, blind: bool
+) -> EmbeddingRow:
     return EmbeddingRow(
         candidate_id=candidate_id,
         model=model,
         text_sha=sha,
         vector=np.asarray(vector, dtype=np.float32).tobytes(),
+        blind=blind,
     )
 
 

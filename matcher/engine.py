@@ -18,6 +18,8 @@ from index import TalentPool
 from index.store import text_sha
 from index.vectors import Ids, IdSet
 from matcher.encoder import Encoder, Vectors
+from matcher.fairness import fair_rerank as fair_rerank_of
+from matcher.fairness import pool_shares
 from matcher.scoring import (
     SIMILAR_JOB_FLOOR,
     WEIGHTS,
@@ -55,6 +57,8 @@ SHORTLIST_CACHE_SIZE = 1024
 PAST_JOBS_CACHE_TENANTS = 64
 # Re-scored in full (read from the store, explained) beyond the top k by the fast scores.
 SHORTLIST_MARGIN = 20
+# A fair re-ranking chooses the top k from this many times k (at least k + FAIR_MARGIN).
+FAIR_DEPTH, FAIR_MARGIN = 3, 50
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -68,15 +72,22 @@ def _put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
         cache.popitem(last=False)
 
 
-def profile_text(resume: Resume) -> str:
-    """What is embedded for a résumé: titles first, then the body without the header.
+def profile_text(resume: Resume, *, blind: bool = True) -> str:
+    """What is embedded for a résumé: titles first, then its text.
 
-    The model reads only its first 256 tokens, so the contact block (name, e-mail, phone)
-    is left out and the titles lead.
+    ``blind`` (the default; see README "Fairness"): the résumé's blind text, with the
+    name, contact details, personal fields, graduation years and gendered words out. A
+    résumé parsed before there was a blind text has its header (the contact block) left out
+    instead. Not ``blind``: the text as written, header and all.
     """
-    body = resume.text
-    if resume.sections and resume.sections[0].name == "header" and len(resume.sections) > 1:
+    if not blind:
+        body = resume.text
+    elif resume.blind_text is not None:
+        body = resume.blind_text
+    elif resume.sections and resume.sections[0].name == "header" and len(resume.sections) > 1:
         body = resume.text[resume.sections[1].start :]
+    else:
+        body = resume.text
     titles = "; ".join(resume.titles[:3])
     return f"{titles}\n{body}" if titles else body
 
@@ -114,18 +125,25 @@ class Matcher:
         """
         if not records:
             return []
-        by_tenant = {r.tenant for r in records}
+        blind = {tenant: self.pool.store.blind(tenant) for tenant in {r.tenant for r in records}}
         needs = [False] * len(records)
-        for tenant in by_tenant:
+        for tenant, mine_blind in blind.items():
             mine = [i for i, r in enumerate(records) if r.tenant == tenant]
             for i, need in zip(
-                mine, self.pool.needs_embedding(tenant, [records[i] for i in mine]), strict=True
+                mine,
+                self.pool.needs_embedding(tenant, [records[i] for i in mine], blind=mine_blind),
+                strict=True,
             ):
                 needs[i] = need
-        todo = [profile_text(r.resume) for r, need in zip(records, needs, strict=True) if need]
+        todo = [
+            profile_text(r.resume, blind=blind[r.tenant])
+            for r, need in zip(records, needs, strict=True)
+            if need
+        ]
         vectors = iter(self.encoder.encode_documents(todo)) if todo else iter(())
         saved = self.pool.upsert(
-            [(r, next(vectors) if need else None) for r, need in zip(records, needs, strict=True)]
+            [(r, next(vectors) if need else None) for r, need in zip(records, needs, strict=True)],
+            blind=blind,
         )
         # Embed past jobs new to the store now, in a batch, rather than at the next match.
         for tenant in sorted({r.tenant for r in records if r.applications}):
@@ -382,6 +400,7 @@ class Matcher:
         rediscover: bool = False,
         filters: Filters | None = None,
         weights: Mapping[str, float] | None = None,
+        fair_rerank: str | None = None,
     ) -> Shortlist:
         """The top ``k`` eligible candidates of ``tenant`` for a job description.
 
@@ -390,6 +409,11 @@ class Matcher:
         union is re-scored (see :mod:`matcher.scoring`). With ``rediscover``, only past
         applicants are considered, runners-up for a similar job first. ``filters`` apply
         inside every channel, so the top ``k`` is still ``k`` when enough candidates pass.
+
+        With ``fair_rerank`` (a category of self-reported groups), the top ``k`` is
+        re-ranked toward each group's share of the eligible pool at the least loss of score
+        (:func:`matcher.fairness.fair_rerank`), from the best ``FAIR_DEPTH`` × ``k``, and
+        the shortlist says what changed.
 
         The same request again, with no write to the tenant's candidates in between (by any
         process: the store's revision of the tenant tells), gets the shortlist computed the
@@ -409,6 +433,7 @@ class Matcher:
             filters.model_dump(mode="json") if filters is not None else None,
             sorted(weights.items()),
             today.isoformat(),
+            fair_rerank,
         ]
         key = hashlib.sha256(json.dumps(request).encode()).hexdigest()
         # Read before computing: a write landing meanwhile moves it, and what is computed
@@ -425,9 +450,25 @@ class Matcher:
         # What other processes (replicas, a command beside the service) wrote to the
         # tenant's candidates reaches this process's indexes first.
         self.pool.follow(tenant, revision)
+        deep = min(MAX_TOP_K, max(FAIR_DEPTH * k, k + FAIR_MARGIN)) if fair_rerank else k
         shortlist = self._match(
-            text, title, k, tenant, today, rediscover, filters, weights, started, revision
+            text, title, deep, tenant, today, rediscover, filters, weights, started, revision
         )
+        if fair_rerank:
+            eligible = self.pool.eligible(tenant, today, filters).ids
+            if rediscover:
+                eligible = np.intersect1d(eligible, self.pool.store.applicant_ids(tenant))
+            groups = self.pool.store.group_of(fair_rerank, eligible.tolist())
+            results, report = fair_rerank_of(
+                fair_rerank, shortlist.results, groups, pool_shares(groups), k
+            )
+            shortlist = shortlist.model_copy(
+                update={
+                    "results": results,
+                    "fair_rerank": report,
+                    "took_ms": round((time.perf_counter() - started) * 1000, 2),
+                }
+            )
         self._keep(key, tenant, revision, shortlist)
         return shortlist
 

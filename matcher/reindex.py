@@ -17,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ class Redone:
     seen: int
     resumes: list[tuple[int, Resume]]
     vectors: list[tuple[int, str, Vectors]]
+    # tenant → whether its vectors here were made from the blind representation
+    blind: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,9 @@ class Worker:
 
     def run(self, lo: int, hi: int) -> Redone:
         candidates = self.store.candidates_between(lo, hi)
+        # Read before the vectors are made: they are stored as made from these settings.
+        settings = self.store.blind_settings()
+        blind = {c.tenant: settings.get(c.tenant, True) for c in candidates}
         missing = set(self.store.ids_without_embedding(self.model, lo, hi))
         resumes: list[tuple[int, Resume]] = []
         todo: list[tuple[int, str, str]] = []  # id, résumé text, what is embedded of it
@@ -105,14 +110,15 @@ class Worker:
             fresh = self.parser.parse_resume_text(old.text, fmt=old.format)
             if fresh != old:
                 resumes.append((candidate.id, fresh))
-            profile = profile_text(fresh)
-            if candidate.id in missing or profile != profile_text(old):
+            mine = blind[candidate.tenant]
+            profile = profile_text(fresh, blind=mine)
+            if candidate.id in missing or profile != profile_text(old, blind=mine):
                 todo.append((candidate.id, fresh.text, profile))
         vectors: list[tuple[int, str, Vectors]] = []
         if todo:
             made = self.encoder.encode_documents([profile for _, _, profile in todo])
             vectors = [(i, text_sha(t), v) for (i, t, _), v in zip(todo, made, strict=True)]
-        return Redone(lo, hi, len(candidates), resumes, vectors)
+        return Redone(lo, hi, len(candidates), resumes, vectors, blind)
 
 
 # -- local worker processes ---------------------------------------------------------------
@@ -179,6 +185,7 @@ def _to_json(redone: Redone) -> str:
             "seen": redone.seen,
             "resumes": [[i, r.model_dump(mode="json")] for i, r in redone.resumes],
             "vectors": [[i, sha, v.tolist()] for i, sha, v in redone.vectors],
+            "blind": redone.blind,
         }
     )
 
@@ -191,6 +198,7 @@ def _from_json(text: str) -> Redone:
         data["seen"],
         [(i, Resume.model_validate(r)) for i, r in data["resumes"]],
         [(i, sha, np.asarray(v, dtype=np.float32)) for i, sha, v in data["vectors"]],
+        data["blind"],
     )
 
 
@@ -328,7 +336,7 @@ def reindex(
         results = (here.run(lo, hi) for lo, hi in todo)
     seen = reparsed = embedded = 0
     for redone in results:
-        store.save_reindexed(model, redone.resumes, redone.vectors)
+        store.save_reindexed(model, redone.resumes, redone.vectors, redone.blind)
         if log is not None:
             log.finished(redone.lo, redone.hi)
         seen += redone.seen

@@ -68,6 +68,11 @@ class Resume(Record):
     education: list[str] = Field(default_factory=list)
     skills: list[SkillMention] = Field(default_factory=list)
     evidence: list[SkillEvidence] = Field(default_factory=list)
+    blind_text: str | None = Field(
+        default=None,
+        description="what a blind match reads of the text: name, contact details, personal "
+        "fields, graduation years and gendered words taken out (None: parsed before there was one)",
+    )
 
     def skill_ids(self) -> set[str]:
         return {s.id for s in self.skills}
@@ -232,11 +237,55 @@ class Match(Record):
     stale: bool = False
 
 
+class FairRerank(Record):
+    """What an opt-in fair re-ranking of a shortlist changed: each group's share of the
+    eligible pool (the target), its count in the top k before and after, who came in and
+    who went out, and the points of score given up."""
+
+    category: str
+    target: dict[str, float] = Field(description="each group's share of the labelled pool")
+    before: dict[str, int]
+    after: dict[str, int]
+    moved_in: list[int] = Field(default_factory=list, description="candidate ids now in the top k")
+    moved_out: list[int] = Field(default_factory=list, description="candidate ids no longer in it")
+    score_loss: float = Field(description="sum of scores before less sum after (points of 100)")
+    unmet: list[str] = Field(
+        default_factory=list, description="groups with too few candidates to reach their share"
+    )
+
+
 class Shortlist(Record):
     results: list[Match]
     took_ms: float
     job_title: str | None = None
     pool_size: int = 0
+    fair_rerank: FairRerank | None = None
+
+
+class GroupRate(Record):
+    """One group's share of a shortlist against its share of the pool it was drawn from."""
+
+    group: str
+    pool: int = Field(description="candidates of the group in the pool")
+    selected: int = Field(description="of them on the shortlist")
+    selection_rate: float = Field(description="selected / pool")
+    impact_ratio: float | None = Field(
+        description="selection rate over the highest group's (None when no group was selected)"
+    )
+    below_four_fifths: bool = Field(description="impact ratio under 0.8 (the four-fifths rule)")
+
+
+class SelectionReport(Record):
+    """Selection rates and impact ratios of a shortlist, by the groups candidates reported
+    in one category; candidates who reported none are counted apart."""
+
+    category: str
+    pool: int = Field(description="eligible candidates who reported a group in the category")
+    selected: int = Field(description="of them on the shortlist")
+    unlabelled_pool: int
+    unlabelled_selected: int
+    groups: list[GroupRate]
+    lowest_impact_ratio: float | None = None
 
 
 class Verdict(StrEnum):
@@ -291,6 +340,7 @@ class AuditAction(StrEnum):
     PURGE = "purge"
     KEY_CREATED = "key_created"
     KEY_REVOKED = "key_revoked"
+    SETTINGS_CHANGED = "settings_changed"
 
 
 class AuditEntry(Record):

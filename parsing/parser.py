@@ -17,6 +17,7 @@ from spacy.vocab import Vocab
 
 from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing import _evidence as evidence
+from parsing._blind import blind_text
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
 from parsing._sections import find_sections, section_at
@@ -103,6 +104,7 @@ MAX_FREE_TOKENS = 8
 # kept whatever the tagger says, unless its name is an ambiguous word.
 MATCH_SUPPORT = 0.05
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
+ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
     "senior",
     "sr",
@@ -174,6 +176,7 @@ class Parser:
             if len(label.split()) >= 2 or label.lower().endswith(TITLE_SUFFIXES)
         }
         self._title_max_tokens = max((len(t.split()) for t in self._titles), default=1)
+        self._title_words = frozenset(w for t in self._titles for w in t.split())
 
     # -- building -------------------------------------------------------------------------
     def _build_skill_matchers(self) -> None:
@@ -355,14 +358,18 @@ class Parser:
         return self.nlp.make_doc(text)
 
     # -- titles ---------------------------------------------------------------------------
-    def find_titles(self, text: str, sections: list[Section]) -> list[str]:
-        """Job titles from the header and the experience section, first seen first."""
+    def find_titles(self, text: str, sections: list[Section], name: str | None = None) -> list[str]:
+        """Job titles from the header and the experience section, first seen first; the
+        line that is the person's ``name`` is none ("Tucker Snyder" is no tucker)."""
         regions = [(s.start, s.end) for s in sections if s.name in ("header", "experience")]
         if not regions:
             regions = [(0, min(len(text), 2000))]
+        own = " ".join(name.lower().split()) if name else None
         titles: dict[str, str] = {}
         for start, end in regions:
             for line in text[start:end].splitlines():
+                if own is not None and " ".join(line.lower().split()) == own:
+                    continue
                 found = self._title_in(line)
                 if found is not None:
                     titles.setdefault(found.lower(), found)
@@ -370,6 +377,18 @@ class Parser:
 
     def _is_title(self, line: str) -> bool:
         return self._title_in(line) is not None
+
+    def _reads_as_title(self, line: str) -> bool:
+        """Whether a line that could be a name is a job title instead: it holds one, unless
+        that is one word beside words no title has ("Tucker Snyder", "Mason Carter" are
+        people; "Accountant III", "Chef Manager" are titles)."""
+        found = self._title_in(line)
+        if found is None:
+            return False
+        if len(found.split()) > 1:
+            return True
+        rest = [w.lower().strip(".,") for w in line.split() if w != found]
+        return not rest or any(w in self._title_words or ROMAN.fullmatch(w) for w in rest)
 
     def _title_in(self, line: str) -> str | None:
         """The longest known job title in one line, as written there."""
@@ -416,17 +435,20 @@ class Parser:
         sections = find_sections(text)
         today = today or dt.date.today()
         skills = self.find_skills(text, sections)
-        return Resume(
+        contact = find_contact(text, sections, is_title=self._reads_as_title)
+        resume = Resume(
             text=text,
             format=fmt,
             sections=sections,
-            contact=find_contact(text, sections, is_title=self._is_title),
-            titles=self.find_titles(text, sections),
+            contact=contact,
+            titles=self.find_titles(text, sections, contact.name),
             years_experience=years_of_experience(text, sections, today),
             education=evidence.education(text, sections),
             skills=skills,
             evidence=evidence.skill_evidence(text, sections, skills, today),
         )
+        resume.blind_text = blind_text(resume)
+        return resume
 
     def parse_job(self, text: str, title: str | None = None) -> Job:
         """Parse a job description: title, skills, and which skills are nice-to-have."""

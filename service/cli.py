@@ -768,5 +768,45 @@ def keys_list(
     out.print(table)
 
 
+@app.command()
+def settings(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant whose settings to show or set")],
+    blind: Annotated[
+        bool | None,
+        typer.Option(
+            "--blind/--no-blind",
+            help="Turn blind matching on or off (README, Fairness); without it, show",
+            show_default=False,
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Show or set a tenant's settings: blind matching (on by default)."""
+    with _store(home) as store, _failing():
+        changed = False
+        if blind is not None:
+            changed = store.set_blind(tenant, blind)
+            if changed:
+                store.audit(
+                    AuditEntry(
+                        tenant=tenant,
+                        actor="cli",
+                        action=AuditAction.SETTINGS_CHANGED,
+                        detail=f"blind={'on' if blind else 'off'}",
+                    )
+                )
+        now = store.blind(tenant)
+    if json_out:
+        _emit({"tenant": tenant, "blind": now, "changed": changed})
+        return
+    out.print(f"{tenant}: blind matching {'on' if now else 'off'}")
+    if changed:
+        err.print(
+            "run `talentmatch reindex` to embed and index the tenant's candidates again "
+            "in the new representation"
+        )
+
+
 def main() -> None:
     app()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile,
 from fastapi import Path as FastPath
 
 from index import Store
+from matcher.fairness import selection_report
 from models import (
     ApiKey,
     Application,
@@ -22,6 +23,7 @@ from models import (
     NewCandidate,
     NotFound,
     NotReady,
+    SelectionReport,
     TalentmatchError,
 )
 from service.deps import (
@@ -44,6 +46,8 @@ from service.schemas import (
     ExportOut,
     FeedbackIn,
     FeedbackListOut,
+    GroupsIn,
+    GroupsOut,
     Health,
     JobSkillOut,
     KeyCreatedOut,
@@ -53,6 +57,9 @@ from service.schemas import (
     LinkOut,
     LinksOut,
     MatchIn,
+    SelectionReportIn,
+    SettingsIn,
+    SettingsOut,
     ShortlistOut,
     SkillOut,
     SkillsIn,
@@ -268,6 +275,7 @@ def match(body: MatchIn, matcher: MatcherDep, caller: CallerDep) -> ShortlistOut
         tenant=caller.tenant,
         rediscover=body.mode == "rediscover",
         filters=body.filters,
+        fair_rerank=body.fair_rerank,
     )
     _audit(
         matcher.pool.store,
@@ -277,6 +285,40 @@ def match(body: MatchIn, matcher: MatcherDep, caller: CallerDep) -> ShortlistOut
         f"mode={body.mode} top_k={body.top_k}",
     )
     return ShortlistOut.of(shortlist)
+
+
+@v1.put("/candidates/{candidate_id}/groups", response_model=GroupsOut, tags=["fairness"])
+def set_groups(
+    candidate_id: CandidateIdPath, body: GroupsIn, runtime: RuntimeDep, tenant: TenantDep
+) -> GroupsOut:
+    """Store the groups a candidate reported (self-identified gender, race or ethnicity,
+    age band…), replacing those stored; `{}` clears them. They are kept apart from the
+    candidate's record, never used in scoring, and erased with the candidate."""
+    runtime.store.set_groups(tenant, candidate_id, body.groups)
+    return GroupsOut(candidate_id=candidate_id, groups=runtime.store.groups(tenant, candidate_id))
+
+
+@v1.get("/candidates/{candidate_id}/groups", response_model=GroupsOut, tags=["fairness"])
+def read_groups(candidate_id: CandidateIdPath, runtime: RuntimeDep, tenant: TenantDep) -> GroupsOut:
+    """The groups a candidate reported."""
+    return GroupsOut(candidate_id=candidate_id, groups=runtime.store.groups(tenant, candidate_id))
+
+
+@v1.post("/fairness/selection", response_model=SelectionReport, tags=["fairness"])
+def report_selection(
+    body: SelectionReportIn, runtime: RuntimeDep, tenant: TenantDep
+) -> SelectionReport:
+    """Selection rates and impact ratios of a shortlist by the groups candidates reported
+    in one category: each group's share of the shortlist against its share of the pool it
+    was drawn from (the tenant's eligible candidates, narrowed by `filters`). An impact
+    ratio under 0.8 is flagged (the four-fifths rule). A candidate who is not the tenant's:
+    404."""
+    store = runtime.store
+    for candidate_id in dict.fromkeys(body.candidate_ids):
+        store.get(tenant, candidate_id)
+    pool = store.eligible_ids(tenant, dt.date.today(), body.filters).tolist()
+    groups = store.group_of(body.category, pool)
+    return selection_report(body.category, pool, groups, body.candidate_ids)
 
 
 @v1.post("/skills", response_model=SkillsOut, tags=["skills"])
@@ -379,6 +421,38 @@ def read_audit_log(
         tenant, action=action, candidate_id=candidate_id, since=since, limit=limit
     )
     return AuditListOut(entries=entries)
+
+
+def _settings_of(runtime: Runtime, tenant: str) -> SettingsOut:
+    store = runtime.store
+    stale = store.ids_without_embedding(runtime.matcher.pool.model, tenant=tenant)
+    return SettingsOut(tenant=tenant, blind=store.blind(tenant), to_embed=len(stale))
+
+
+@v1.get("/settings", response_model=SettingsOut, tags=["settings"])
+def read_settings(runtime: RuntimeDep, tenant: TenantDep) -> SettingsOut:
+    """The caller's tenant's settings: whether it matches blind (the default)."""
+    return _settings_of(runtime, tenant)
+
+
+@v1.put("/settings", response_model=SettingsOut, tags=["settings"])
+def change_settings(body: SettingsIn, runtime: RuntimeDep, admin: AdminDep) -> SettingsOut:
+    """Turn blind matching on or off for a tenant (admin keys only; recorded in its audit
+    log). The keyword channel follows at once, and so do candidates written from now on;
+    the vectors already stored are embedded again by `talentmatch reindex` (`to_embed`
+    counts them)."""
+    store = runtime.store
+    if store.set_blind(body.tenant, body.blind):
+        runtime.matcher.pool.rebuild_lexical()
+        store.audit(
+            AuditEntry(
+                tenant=body.tenant,
+                actor=admin.prefix,
+                action=AuditAction.SETTINGS_CHANGED,
+                detail=f"blind={'on' if body.blind else 'off'}",
+            )
+        )
+    return _settings_of(runtime, body.tenant)
 
 
 @v1.post("/keys", status_code=201, response_model=KeyCreatedOut, tags=["keys"])

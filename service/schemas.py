@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from models import (
     ApiKey,
@@ -13,6 +13,7 @@ from models import (
     AuditEntry,
     Candidate,
     Consent,
+    FairRerank,
     Feedback,
     Filters,
     Shortlist,
@@ -172,6 +173,10 @@ class MatchFilters(Body, Filters):
     apply; an unknown filter is refused rather than ignored."""
 
 
+GroupCategory = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+GroupValue = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class MatchIn(Body):
     job: JobIn
     top_k: int = Field(default=10, ge=1, le=500)
@@ -180,11 +185,44 @@ class MatchIn(Body):
         default="all",
         description="rediscover: past applicants only, runners-up for a similar job first",
     )
+    fair_rerank: GroupCategory | None = Field(
+        default=None,
+        description="Opt-in: re-rank the top k toward each group's share of the eligible "
+        "pool, by the groups candidates reported in this category (PUT "
+        "/v1/candidates/{id}/groups), at the least loss of score; `fair_rerank` in the "
+        "answer says what changed",
+    )
 
 
 # Candidate ids are SQL INTEGERs (32 bits on PostgreSQL): a larger number is refused as
 # invalid, never looked up.
 MAX_ID = 2**31 - 1
+
+
+class GroupsIn(Body):
+    groups: dict[GroupCategory, GroupValue] = Field(
+        max_length=10,
+        description='What the candidate reported, category → group: {"gender": "female", '
+        '"race_ethnicity": "black", "age_band": "40+"}; {} clears. Stored apart from the '
+        "candidate's record and never used in scoring.",
+    )
+
+
+class GroupsOut(BaseModel):
+    candidate_id: int
+    groups: dict[str, str]
+
+
+class SelectionReportIn(Body):
+    """A shortlist the CRM was given, and the category of self-reported groups to measure
+    it by; the pool it was drawn from is the tenant's eligible candidates (with ``filters``
+    as the match had them)."""
+
+    category: GroupCategory
+    candidate_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=500
+    )
+    filters: MatchFilters = Field(default_factory=MatchFilters)
 
 
 class FeedbackItemIn(Body):
@@ -255,6 +293,7 @@ class ShortlistOut(BaseModel):
     took_ms: float
     job_title: str | None
     pool_size: int
+    fair_rerank: FairRerank | None = None
 
     @classmethod
     def of(cls, shortlist: Shortlist) -> ShortlistOut:
@@ -269,22 +308,24 @@ class EmbeddingOut(BaseModel):
 class ExportOut(BaseModel):
     """Everything held about one candidate (right of access): the stored record with the
     résumé text and what was parsed from it, history, consent, tags, recruiters' feedback,
-    the vectors held (not their values), and the audit entries that name the candidate."""
+    the vectors held (not their values), the groups they reported, and the audit entries
+    that name the candidate."""
 
     exported_at: dt.datetime
     candidate: Candidate
     feedback: list[Feedback]
     embeddings: list[EmbeddingOut]
+    groups: dict[str, str] = Field(default_factory=dict)
     audit: list[AuditEntry]
 
 
+TenantName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+
+
 class KeyIn(Body):
-    tenant: str = Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        description="The tenant the key belongs to",
-    )
+    tenant: TenantName = Field(description="The tenant the key belongs to")
     admin: bool = Field(default=False, description="Whether the key also manages keys")
 
 
@@ -294,6 +335,24 @@ class KeyCreatedOut(ApiKey):
 
 class KeysOut(BaseModel):
     keys: list[ApiKey]
+
+
+class SettingsIn(Body):
+    tenant: TenantName = Field(description="The tenant whose settings these are")
+    blind: bool = Field(
+        description="Blind matching: name, contact details, personal fields, graduation years "
+        "and gendered words left out of what is embedded and keyword-searched (README, "
+        "Fairness). Turn it off only where the tenant must."
+    )
+
+
+class SettingsOut(BaseModel):
+    tenant: str
+    blind: bool
+    to_embed: int = Field(
+        description="Candidates whose vectors were made from the other representation (or "
+        "before there was a choice): `talentmatch reindex` embeds them again"
+    )
 
 
 class AuditListOut(BaseModel):

@@ -92,7 +92,7 @@ def demo_records(limit: int | None = None) -> list[dict[str, object]]:
 
 
 # The fields DESIGN.md documents for `POST /v1/match` and `talentmatch match --json`.
-SHORTLIST_FIELDS = {"results", "took_ms", "job_title", "pool_size"}
+SHORTLIST_FIELDS = {"results", "took_ms", "job_title", "pool_size", "fair_rerank"}
 MATCH_FIELDS = {
     "candidate_id",
     "external_id",

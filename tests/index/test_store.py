@@ -260,3 +260,30 @@ def test_the_revision_moves_with_every_write_that_can_change_a_match(store: Stor
     store.save_reindexed(MODEL, [], [(first.id, "a text it no longer has", vec(6))])
     assert not moved()
     assert store.revision("globex") == 1
+
+
+def test_blind_setting_and_which_vectors_it_makes_stale(store: Store) -> None:
+    assert store.blind("acme") and store.blind_settings() == {}
+    saved = store.upsert([(new("a"), vec(1)), (new("b"), vec(2))], MODEL)
+    store.upsert([(new("c", tenant="initech"), vec(3))], MODEL, blind={"initech": False})
+    ids = {c.external_id: c.id for c, _ in saved}
+    # initech's vector was made from the open text, its tenant matches blind: stale.
+    third = store.find_external("initech", "c").id
+    assert store.ids_without_embedding(MODEL) == [third]
+    assert store.set_blind("initech", False) and store.blind_settings() == {"initech": False}
+    assert store.ids_without_embedding(MODEL) == []
+    revision = store.revision("acme")
+    assert store.set_blind("acme", False)
+    assert store.revision("acme") == revision + 1
+    assert sorted(store.ids_without_embedding(MODEL)) == sorted(ids.values())
+    assert store.ids_without_embedding(MODEL, tenant="initech") == []
+    store.save_reindexed(
+        MODEL, [], [(ids["a"], text_sha("Python developer\n"), vec(4))], {"acme": False}
+    )
+    assert store.ids_without_embedding(MODEL) == [ids["b"]]
+    # A vector from before there was a choice (NULL) is stale whatever the setting.
+    with store.session() as session:
+        row = session.get(EmbeddingRow, (ids["a"], MODEL))
+        assert row is not None
+        row.blind = None
+    assert sorted(store.ids_without_embedding(MODEL)) == sorted(ids.values())

@@ -399,3 +399,35 @@ def test_weights_file_is_used_and_a_bad_one_refused(
         Runtime.open(
             settings.model_copy(update={"weights_file": path}), parser=parser, encoder=encoder
         )
+
+
+def test_blind_setting_is_read_by_the_tenant_and_changed_by_an_admin(
+    client: TestClient, auth: dict[str, str], runtime: Runtime
+) -> None:
+    named = "Latoya Washington\nlatoya.w@example.com\n" + RESUME_TEXT.split("\n", 3)[3]
+    created = client.post(
+        "/v1/candidates", headers=auth, json={"external_id": "lw", "text": named}
+    ).json()
+    assert client.get("/v1/settings", headers=auth).json() == {
+        "tenant": "acme",
+        "blind": True,
+        "to_embed": 0,
+    }
+    change = {"tenant": "acme", "blind": False}
+    assert_error(client.put("/v1/settings", headers=auth, json=change), 403, "forbidden")
+    admin = {"Authorization": f"Bearer {runtime.store.create_key('ops', admin=True)}"}
+    assert_error(
+        client.put("/v1/settings", headers=admin, json={"tenant": "acme", "blind": "maybe"}),
+        422,
+        "invalid_request",
+    )
+    assert runtime.store.blind("acme")  # a refused change changed nothing
+    changed = client.put("/v1/settings", headers=admin, json=change)
+    assert changed.status_code == 200
+    assert changed.json() == {"tenant": "acme", "blind": False, "to_embed": 1}
+    # The keyword channel reads the name at once; the vector waits for the re-index.
+    runtime.matcher.pool.flush()
+    hits = runtime.matcher.pool.lexical.search("acme", "Latoya Washington", 5)
+    assert [i for i, _ in hits] == [created["candidate_id"]]
+    log = client.get("/v1/audit", headers=auth, params={"action": "settings_changed"}).json()
+    assert [e["detail"] for e in log["entries"]] == ["blind=off"]

@@ -316,6 +316,25 @@ def test_keys_create_and_revoke(home: Path) -> None:
         store.close()
 
 
+def test_settings_shows_and_sets_blind_matching(home: Path) -> None:
+    code, shown, _ = run("settings", "--tenant", "acme", "--home", str(home), "--json")
+    assert code == 0 and json.loads(shown) == {"tenant": "acme", "blind": True, "changed": False}
+    code, shown, err = run("settings", "--tenant", "acme", "--no-blind", "--home", str(home))
+    assert code == 0 and "blind matching off" in shown and "talentmatch reindex" in err
+    code, shown, _ = run("settings", "--tenant", "acme", "--home", str(home), "--json")
+    assert json.loads(shown)["blind"] is False
+    code, _, err = run("settings", "--tenant", "no spaces", "--no-blind", "--home", str(home))
+    assert code == 1 and "invalid_input" in err
+    from index import Store
+
+    store = Store(Settings(home=home).store_url)
+    try:
+        assert [e.detail for e in store.audit_log("acme")] == ["blind=off"]
+        assert store.blind_settings() == {"acme": False}
+    finally:
+        store.close()
+
+
 @pytest.mark.slow
 def test_demo_sets_up_a_pool_whose_printed_curl_works(
     home: Path, parser: Parser, encoder: Encoder

@@ -5,7 +5,8 @@ Measured, each on the LiveCareer résumé PDFs (``../shared/data``):
 
 - **PDF to searchable** (``talentmatch ingest``'s path): PDF text extraction in 1 or 2
   worker processes ahead of skill extraction, embedding, storing and indexing; and each stage
-  alone, so the table shows which one bounds the rate.
+  alone, so the table shows which one bounds the rate, with text extraction by pdfminer.six
+  (the engine used before PDFium) beside it as the baseline.
 - **re-index** (``talentmatch reindex``'s path) of a pool of ``--resumes`` stored résumés
   after a model change, so that every résumé is re-parsed and embedded again, then indexed:
   in this process (1 worker, the encoder on both cores), in 2 worker processes (one core
@@ -67,6 +68,9 @@ def open_matcher(home: Path, parser: Parser, encoder: Encoder) -> Matcher:
 def stage_rates(files: list[Path], parser: Parser, encoder: Encoder) -> dict[str, float]:
     """Résumés a second of each stage alone, on this process (extraction on one core)."""
     started = time.perf_counter()
+    [extract_text(p.read_bytes(), p.name, pdf_engine="pdfminer") for p in files]
+    pdfminer_s = time.perf_counter() - started
+    started = time.perf_counter()
     texts = [extract_text(p.read_bytes(), p.name) for p in files]
     extract_s = time.perf_counter() - started
     started = time.perf_counter()
@@ -77,6 +81,7 @@ def stage_rates(files: list[Path], parser: Parser, encoder: Encoder) -> dict[str
     embed_s = time.perf_counter() - started
     return {
         "extract_pdf_one_core": round(len(files) / extract_s, 1),
+        "extract_pdf_one_core_pdfminer": round(len(files) / pdfminer_s, 1),
         "parse_one_core": round(len(files) / parse_s, 1),
         "embed": round(len(files) / embed_s, 1),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,9 @@ def quantized_model(model_path: Path, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     plain = cache_dir / f".{target.stem}.{os.getpid()}.fp32.onnx"
     partial = cache_dir / f".{target.stem}.{os.getpid()}.onnx"
+    # ONNX Runtime's quantisation puts its ``transformers`` folder on sys.path, whose
+    # ``models`` package would then shadow ours in every worker process spawned after.
+    path = list(sys.path)
     try:
         _export(model_path, plain)
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -52,6 +56,7 @@ def quantized_model(model_path: Path, cache_dir: Path) -> Path:
         # Several processes may make it at once; each renames a whole file into place.
         os.replace(partial, target)
     finally:
+        sys.path[:] = path
         plain.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
     return target

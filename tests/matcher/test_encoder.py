@@ -120,9 +120,26 @@ def test_the_settings_default_is_the_encoders() -> None:
 
 
 @pytest.fixture(scope="module")
-def int8(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
-    """The int8 encoder made afresh in an empty cache folder."""
-    return Encoder(precision="int8", cache_dir=tmp_path_factory.mktemp("models"), windows=4)
+def made_int8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Encoder, list[str], list[str]]:
+    """The int8 encoder made afresh in an empty cache folder, with sys.path before and
+    after."""
+    before = list(sys.path)
+    made = Encoder(precision="int8", cache_dir=tmp_path_factory.mktemp("models"), windows=4)
+    return made, before, list(sys.path)
+
+
+@pytest.fixture(scope="module")
+def int8(made_int8: tuple[Encoder, list[str], list[str]]) -> Encoder:
+    return made_int8[0]
+
+
+def test_making_the_int8_model_leaves_sys_path_alone(
+    made_int8: tuple[Encoder, list[str], list[str]],
+) -> None:
+    # ONNX Runtime's quantisation adds its own folder, whose ``models`` package shadowed
+    # ours in worker processes spawned afterwards.
+    _, before, after = made_int8
+    assert after == before
 
 
 @pytest.fixture(scope="module")

@@ -125,9 +125,41 @@ class Worker:
 _process_worker: Worker | None = None
 
 
-def _start_process(store_url: str, options: EncoderOptions, model: str, threads: int) -> None:
+def worker_parser(cache_dir: str | None) -> Parser:
+    """A worker's parser, loading what the main process's parser keeps in ``cache_dir``."""
+    return Parser(cache_dir=Path(cache_dir) if cache_dir else None)
+
+
+def worker_pool(
+    workers: int,
+    start: Callable[[str, EncoderOptions, str, int, str | None], None],
+    store_url: str,
+    options: EncoderOptions,
+    model: str,
+    parser_cache: str | None,
+) -> ProcessPoolExecutor:
+    """``workers`` processes, each started by ``start`` with its share of the cores as
+    encoder threads (re-index and ingest workers)."""
+    import multiprocessing
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # spawn: the parent holds the encoder's thread pools, which do not survive fork safely.
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=start,
+        initargs=(store_url, options, model, threads, parser_cache),
+    )
+
+
+def _start_process(
+    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str | None
+) -> None:
     global _process_worker
-    _process_worker = Worker(Store(store_url), Parser(), options.load(threads), model)
+    _process_worker = Worker(
+        Store(store_url), worker_parser(parser_cache), options.load(threads), model
+    )
 
 
 def _run_in_process(lo: int, hi: int) -> Redone:
@@ -136,19 +168,14 @@ def _run_in_process(lo: int, hi: int) -> Redone:
 
 
 def _in_processes(
-    parts: list[tuple[int, int]], store_url: str, options: EncoderOptions, model: str, workers: int
+    parts: list[tuple[int, int]],
+    store_url: str,
+    options: EncoderOptions,
+    model: str,
+    workers: int,
+    parser_cache: str | None,
 ) -> Iterator[Redone]:
-    import multiprocessing
-
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    # spawn: the parent holds torch's thread pools, which do not survive fork safely.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_process,
-        initargs=(store_url, options, model, threads),
-    ) as pool:
+    with worker_pool(workers, _start_process, store_url, options, model, parser_cache) as pool:
         pending: deque[Future[Redone]] = deque()
         queue = iter(parts)
         while True:
@@ -166,8 +193,16 @@ def _in_processes(
 class _RayWorker:
     """A Ray Data actor: one Worker, loaded once, fed batches of parts."""
 
-    def __init__(self, store_url: str, options: EncoderOptions, model: str, threads: int):
-        self.worker = Worker(Store(store_url), Parser(), options.load(threads), model)
+    def __init__(
+        self,
+        store_url: str,
+        options: EncoderOptions,
+        model: str,
+        threads: int,
+        parser_cache: str | None,
+    ):
+        parser = worker_parser(parser_cache)
+        self.worker = Worker(Store(store_url), parser, options.load(threads), model)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, list[Any]] = {"redone": []}
@@ -209,6 +244,7 @@ def _on_ray(
     model: str,
     workers: int,
     address: str,
+    parser_cache: str | None,
 ) -> Iterator[Redone]:
     try:
         import ray
@@ -240,6 +276,7 @@ def _on_ray(
                 "options": options,
                 "model": model,
                 "threads": 1,
+                "parser_cache": parser_cache,
             },
             batch_size=1,
             concurrency=workers,
@@ -326,11 +363,13 @@ def reindex(
     if on_advance is not None and resumed:
         on_advance(resumed)
     options = encoder_options or EncoderOptions.of(matcher.encoder, None, None)
+    cache = matcher.parser.cache_dir
+    parser_cache = str(cache) if cache else None
     results: Iterable[Redone]
     if ray_address is not None:
-        results = _on_ray(todo, store.url, options, model, workers, ray_address)
+        results = _on_ray(todo, store.url, options, model, workers, ray_address, parser_cache)
     elif workers > 1 and len(todo) > 1:
-        results = _in_processes(todo, store.url, options, model, workers)
+        results = _in_processes(todo, store.url, options, model, workers, parser_cache)
     else:
         here = Worker(store, matcher.parser, matcher.encoder, model)
         results = (here.run(lo, hi) for lo, hi in todo)

@@ -126,11 +126,10 @@ NEUTRAL: dict[str, str] = {
     "fraternities": "student societies",
     "sororities": "student societies",
 }
-GENDERED = re.compile(
-    r"(?<![\w'])(?:" + "|".join(sorted(map(re.escape, NEUTRAL), key=len, reverse=True)) + r")"
-    r"(?![\w'])",
-    re.IGNORECASE,
-)
+# A gendered word stands alone: a whole run of word characters and apostrophes ("men's",
+# not the "men" of "women" or of "men's"). Runs are found, then looked up: one alternation
+# of all the words, tried at every position, took a third of the blind text's time.
+WORD_RUN = re.compile(r"[\w']+")
 # Honorifics as written before a name (case-sensitive: "MS Excel" and "miss a deadline" stay).
 HONORIFICS = ("Mr", "Mrs", "Ms", "Mx", "Miss", "Mister", "Madam", "Mme", "Mlle", "Smt", "Shri")
 HONORIFIC = re.compile(r"\b(?:" + "|".join(HONORIFICS) + r")\b\.?(?=\s+[A-Z])")
@@ -194,7 +193,11 @@ def blind_text(resume: Resume) -> str:
                 for m in YEAR.finditer(body)
             ]
     soft: list[Edit] = [(m.start(), m.end(), "") for m in HONORIFIC.finditer(text)]
-    soft += [(m.start(), m.end(), _neutral(m.group(0))) for m in GENDERED.finditer(text)]
+    soft += [
+        (m.start(), m.end(), _neutral(m.group(0)))
+        for m in WORD_RUN.finditer(text)
+        if m.group(0).lower() in NEUTRAL
+    ]
     header = resume.sections[0] if resume.sections and resume.sections[0].name == "header" else None
     soft += _name_edits(text, contact.name, header.end if header else 0)
     edits += [e for e in soft if not _overlaps(e, protected)]

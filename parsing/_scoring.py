@@ -23,9 +23,12 @@ import numpy.typing as npt
 import pycrfsuite
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # not in the stubs
 
+from parsing._compiled import pack_strings, unpack_strings
+
 LABELS = ("B", "I", "O")
 Floats = npt.NDArray[np.float64]
 Hashes = npt.NDArray[np.uint64]
+BIGRAM_SIDES = ("bi-", "bi+")
 # Mixes two 64-bit word hashes into one bigram key (wrapping multiplication).
 BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Running products are rescaled every few steps: each factor's entries are at most 1 and its
@@ -37,7 +40,18 @@ class LinearChain:
     """One kind's view of a trained CRF: each feature's weights for B, I and O, with the
     weights of its ``kind:``-prefixed twin added in; bigram features keyed by word hashes."""
 
-    def __init__(self, tagger: pycrfsuite.Tagger, kind: str, kinds: Iterable[str]) -> None:
+    def __init__(
+        self,
+        weights: dict[str, Floats],
+        transitions: Floats,
+        bigrams: dict[str, tuple[Hashes, Floats]],
+    ) -> None:
+        self.weights, self.transitions, self.bigrams = weights, transitions, bigrams
+        self.zero = np.zeros(3)
+
+    @classmethod
+    def from_tagger(cls, tagger: pycrfsuite.Tagger, kind: str, kinds: Iterable[str]) -> LinearChain:
+        """Read from python-crfsuite's model dump (seconds: keep :meth:`arrays`)."""
         dump = tagger.info()
         index = {label: k for k, label in enumerate(LABELS)}
         others = tuple(f"{k}:" for k in kinds if k != kind)
@@ -48,13 +62,12 @@ class LinearChain:
                 continue
             base = attr.removeprefix(prefix)
             weights.setdefault(base, np.zeros(3))[index[label]] += weight
-        self.transitions = np.zeros((3, 3))
+        transitions = np.zeros((3, 3))
         for (a, b), weight in dump.transitions.items():
-            self.transitions[index[a], index[b]] = weight
-        self.zero = np.zeros(3)
+            transitions[index[a], index[b]] = weight
         # Bigram features ("bi-=a|b" on b, "bi+=a|b" on a) as sorted keys for searchsorted.
-        self.bigrams: dict[str, tuple[Hashes, Floats]] = {}
-        for side in ("bi-", "bi+"):
+        bigrams: dict[str, tuple[Hashes, Floats]] = {}
+        for side in BIGRAM_SIDES:
             found = sorted(
                 (bigram_key(*pair.split("|", 1)), vec)
                 for attr, vec in weights.items()
@@ -62,8 +75,36 @@ class LinearChain:
             )
             keys = np.array([k for k, _ in found], dtype=np.uint64)
             vecs = np.array([v for _, v in found]).reshape(-1, 3)
-            self.bigrams[side] = (keys, vecs)
-        self.weights = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
+            bigrams[side] = (keys, vecs)
+        words = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
+        return cls(words, transitions, bigrams)
+
+    def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+        """This chain as arrays, for :func:`parsing._compiled.load_or_build`."""
+        buffer, ends = pack_strings(list(self.weights))
+        out: dict[str, npt.NDArray[np.generic]] = {
+            "names": buffer,
+            "name_ends": ends,
+            "weights": np.array(list(self.weights.values())).reshape(-1, 3),
+            "transitions": self.transitions,
+        }
+        for side, (keys, vecs) in self.bigrams.items():
+            out[f"{side}keys"], out[f"{side}weights"] = keys, vecs
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]]) -> LinearChain:
+        names = unpack_strings(arrays["names"], arrays["name_ends"])
+        values: Floats = arrays["weights"].astype(np.float64)
+        bigrams = {
+            side: (
+                arrays[f"{side}keys"].astype(np.uint64),
+                arrays[f"{side}weights"].astype(np.float64),
+            )
+            for side in BIGRAM_SIDES
+        }
+        weights = dict(zip(names, values, strict=True))
+        return cls(weights, arrays["transitions"].astype(np.float64), bigrams)
 
     def score(self, features: Iterable[str]) -> Floats:
         """The summed weights of some features."""

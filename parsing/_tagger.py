@@ -35,6 +35,7 @@ from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from models import Section
+from parsing import _compiled as compiled
 from parsing._scoring import Floats, Hashes, LinearChain, bigram_keys, marginals
 from parsing._sections import section_at
 from parsing._taxonomy import Taxonomy
@@ -200,18 +201,23 @@ class SkillTagger:
     """
 
     def __init__(
-        self, taxonomy: Taxonomy, model: Path | None = None, threshold: float = TOKEN_THRESHOLD
+        self,
+        taxonomy: Taxonomy,
+        model: Path | None = None,
+        threshold: float = TOKEN_THRESHOLD,
+        *,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``cache_dir``: where the chains read from the model are kept for the next
+        process (``parsing._compiled``); None reads them from the model every time."""
         self.features = Features(taxonomy)
         self.threshold = threshold
-        crf = pycrfsuite.Tagger()  # only read here: tagging runs on the chains
         if model is None:
             with resources.as_file(resources.files("parsing") / "data" / MODEL_FILE) as path:
-                crf.open(str(path))
+                chains = _read_chains(path, cache_dir)
         else:
-            crf.open(str(model))
-        self._chains = {kind: _ByWord(LinearChain(crf, kind, KINDS)) for kind in KINDS}
-        crf.close()
+            chains = _read_chains(model, cache_dir)
+        self._chains = {kind: _ByWord(chain) for kind, chain in chains.items()}
 
     def tag(self, doc: Doc, matches: Sequence[Span], sections: list[Section], kind: Kind) -> Tagged:
         tokens, starts = _layout(doc)
@@ -266,6 +272,29 @@ class SkillTagger:
         probability = np.zeros(len(doc))
         probability[tokens] = skill
         return Tagged(ranges, probability)
+
+
+def _read_chains(model: Path, cache_dir: Path | None) -> dict[Kind, LinearChain]:
+    def build() -> compiled.Arrays:
+        crf = pycrfsuite.Tagger()  # only read here: tagging runs on the chains
+        crf.open(str(model))
+        try:
+            return {
+                f"{kind}/{name}": array
+                for kind in KINDS
+                for name, array in LinearChain.from_tagger(crf, kind, KINDS).arrays().items()
+            }
+        finally:
+            crf.close()
+
+    fingerprint = compiled.digest(model.read_bytes(), *KINDS)
+    arrays = compiled.load_or_build(cache_dir, "skill-tagger", fingerprint, build)
+    return {
+        kind: LinearChain.from_arrays(
+            {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"{kind}/")}
+        )
+        for kind in KINDS
+    }
 
 
 class _ByWord:

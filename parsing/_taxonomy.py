@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +29,8 @@ class Taxonomy:
     skills: dict[str, SkillEntry]
     titles: list[tuple[str, str]]
     attribution: list[str] = field(default_factory=list)
+    # sha256 of the artifact it was loaded from; "" for one made in memory.
+    digest: str = ""
     _narrower: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -59,7 +62,13 @@ class Taxonomy:
             for s in data["skills"]
         }
         titles = [(t[0], t[1]) for t in data["titles"]]
-        return cls(data["version"], skills, titles, list(data["attribution"]))
+        return cls(
+            data["version"],
+            skills,
+            titles,
+            list(data["attribution"]),
+            digest=hashlib.sha256(raw).hexdigest(),
+        )
 
     def related(self, skill_id: str) -> frozenset[str]:
         """The skills one step away in the hierarchy: broader ("computer programming" for

@@ -7,19 +7,22 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, IS_STOP, LOWER, NORM
-from spacy.matcher import PhraseMatcher
+from spacy.about import __version__ as SPACY_VERSION
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LOWER, NORM, ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
+from parsing import _compiled as compiled
 from parsing import _evidence as evidence
 from parsing._blind import blind_text
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
+from parsing._phrases import PhraseTable
 from parsing._sections import find_sections, section_at
 from parsing._tagger import Features, Kind, SkillTagger, Tagged
 from parsing._taxonomy import SkillEntry, Taxonomy
@@ -127,6 +130,10 @@ SENIORITY = {
 TITLE_SUFFIXES = ("ist", "er", "or", "ant", "ian", "ect", "ive")
 
 
+def _part(arrays: compiled.Arrays, prefix: str) -> compiled.Arrays:
+    return {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + "/")}
+
+
 def label_mode(label: str, *, preferred: bool) -> str | None:
     """How a taxonomy label is matched: ``lower`` (any case), ``exact`` (as written, or in
     capitals) or None (never: too ambiguous to mean a skill on its own)."""
@@ -149,9 +156,17 @@ def label_mode(label: str, *, preferred: bool) -> str | None:
 class Parser:
     """Holds the spaCy pipeline and the taxonomy matchers; load once, reuse for every call."""
 
-    def __init__(self, taxonomy: Taxonomy | None = None, *, use_tagger: bool = True) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        *,
+        use_tagger: bool = True,
+        cache_dir: Path | None = None,
+    ) -> None:
         """``use_tagger=False`` finds skills with the taxonomy alone (for training the
-        tagger, and as a reference in the benchmark)."""
+        tagger, and as a reference in the benchmark). ``cache_dir`` keeps what is derived
+        from the taxonomy and the tagger's model for the next process to load in
+        milliseconds (``parsing._compiled``; by default under ``~/.cache/talentmatch``)."""
         self.taxonomy = taxonomy or Taxonomy.load()
         self.nlp = spacy.blank("en")
         # A word spaCy has not seen gets its lexical attributes computed once, all 23 of
@@ -160,11 +175,9 @@ class Parser:
         vocab.lex_attr_getters = {a: vocab.lex_attr_getters[a] for a in LEXICAL_ATTRS}
         self.nlp.tokenizer = skill_tokenizer(self.nlp.vocab)
         self.nlp.max_length = MAX_TEXT_CHARS + 1000
-        self._skills_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._skills_exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._build_skill_matchers()
-        self.tagger = SkillTagger(self.taxonomy) if use_tagger else None
-        self._ordinary_words = ordinary_words(self.taxonomy)
+        self.cache_dir = compiled.default_cache_dir() if cache_dir is None else cache_dir
+        self._build_skill_matchers(self.cache_dir)
+        self.tagger = SkillTagger(self.taxonomy, cache_dir=self.cache_dir) if use_tagger else None
         self._products = frozenset(
             sid for sid, e in self.taxonomy.skills.items() if names_product(e, self._ordinary_words)
         )
@@ -175,11 +188,41 @@ class Parser:
             for label, _ in self.taxonomy.titles
             if len(label.split()) >= 2 or label.lower().endswith(TITLE_SUFFIXES)
         }
-        self._title_max_tokens = max((len(t.split()) for t in self._titles), default=1)
+        # Every title's word prefixes ("senior", "senior data"), True where one is a title.
+        self._title_prefixes: dict[str, bool] = {}
+        for title in self._titles:
+            words = title.split()
+            for n in range(1, len(words)):
+                self._title_prefixes.setdefault(" ".join(words[:n]), False)
+        self._title_prefixes.update(dict.fromkeys(self._titles, True))
         self._title_words = frozenset(w for t in self._titles for w in t.split())
 
     # -- building -------------------------------------------------------------------------
-    def _build_skill_matchers(self) -> None:
+    def _build_skill_matchers(self, cache_dir: Path | None) -> None:
+        # Kept on disk by the taxonomy's digest and this module's source, which holds the
+        # tokenizer and the rules below: either changed, the patterns are built again.
+        fingerprint = compiled.digest(
+            self.taxonomy.digest, Path(__file__).read_bytes(), SPACY_VERSION
+        )
+        arrays = compiled.load_or_build(
+            cache_dir if self.taxonomy.digest else None,
+            "skill-patterns",
+            fingerprint,
+            self._skill_pattern_arrays,
+        )
+        self._skills_lower = PhraseTable(LOWER, _part(arrays, "lower"))
+        self._skills_exact = PhraseTable(ORTH, _part(arrays, "exact"))
+        labels = compiled.unpack_strings(arrays["by_label"], arrays["by_label_ends"])
+        ids = compiled.unpack_strings(arrays["by_label_ids"], arrays["by_label_id_ends"])
+        skills = self.taxonomy.skills
+        self._by_label: dict[str, SkillEntry] = {
+            label: skills[i] for label, i in zip(labels, ids, strict=True)
+        }
+        self._ordinary_words = frozenset(
+            compiled.unpack_strings(arrays["ordinary"], arrays["ordinary_ends"])
+        )
+
+    def _skill_pattern_arrays(self) -> compiled.Arrays:
         # One pattern means one skill: the skill it names, before one that lists it as an
         # alternative ("SQL" is the skill SQL, not an alias of database management systems).
         # Exact-case patterns are owned case-sensitively: "Spark" (the Apache tool) and
@@ -199,14 +242,19 @@ class Parser:
         tables: dict[str, dict[str, list[str]]] = {"lower": {}, "exact": {}}
         for (mode, pattern), (_, skill_id) in owner.items():
             tables[mode].setdefault(skill_id, []).append(pattern)
-        self._by_label: dict[str, SkillEntry] = {}
+        by_label: dict[str, str] = {}
         for (_, pattern), (_, skill_id) in sorted(owner.items(), key=lambda kv: kv[1]):
-            self._by_label.setdefault(
-                " ".join(pattern.lower().split()), self.taxonomy.skills[skill_id]
-            )
-        for matcher, mode in ((self._skills_lower, "lower"), (self._skills_exact, "exact")):
-            for skill_id, owned in tables[mode].items():
-                matcher.add(skill_id, [self.nlp.make_doc(p) for p in owned])
+            by_label.setdefault(" ".join(pattern.lower().split()), skill_id)
+        arrays: compiled.Arrays = {}
+        for mode, attr in (("lower", LOWER), ("exact", ORTH)):
+            for name, array in PhraseTable.build(self.nlp, attr, tables[mode]).items():
+                arrays[f"{mode}/{name}"] = array
+        arrays["by_label"], arrays["by_label_ends"] = compiled.pack_strings(list(by_label))
+        ids = compiled.pack_strings(list(by_label.values()))
+        arrays["by_label_ids"], arrays["by_label_id_ends"] = ids
+        ordinary = compiled.pack_strings(sorted(ordinary_words(self.taxonomy)))
+        arrays["ordinary"], arrays["ordinary_ends"] = ordinary
+        return arrays
 
     # -- linking --------------------------------------------------------------------------
     def link_skill(self, phrase: str) -> SkillEntry | None:
@@ -216,7 +264,12 @@ class Parser:
 
     # -- skills ---------------------------------------------------------------------------
     def find_skills(
-        self, text: str, sections: list[Section] | None = None, kind: Kind = "resume"
+        self,
+        text: str,
+        sections: list[Section] | None = None,
+        kind: Kind = "resume",
+        *,
+        doc: Doc | None = None,
     ) -> list[SkillMention]:
         """Skills in ``text``, a résumé or a job description (``kind``);
         ``text[m.start:m.end] == m.text`` for every mention.
@@ -226,8 +279,9 @@ class Parser:
         matches the tagger did not mark are kept when it gives them some support
         (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
         single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill.
+        ``doc``: ``text`` already tokenised, when the caller has it.
         """
-        doc = self._doc(text)
+        doc = doc if doc is not None else self._doc(text)
         sections = sections if sections is not None else find_sections(text)
         matches = self.skill_matches(doc)
         if self.tagger is None:
@@ -344,8 +398,8 @@ class Parser:
         """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins."""
         spans = [
             Span(doc, start, end, label=match_id)
-            for matcher in (self._skills_lower, self._skills_exact)
-            for match_id, start, end in matcher(doc)
+            for table in (self._skills_lower, self._skills_exact)
+            for match_id, start, end in table(doc)
         ]
         # Longest match wins where labels overlap ("machine learning" over "learning").
         return sorted(filter_spans(spans), key=lambda s: s.start)
@@ -358,19 +412,37 @@ class Parser:
         return self.nlp.make_doc(text)
 
     # -- titles ---------------------------------------------------------------------------
-    def find_titles(self, text: str, sections: list[Section], name: str | None = None) -> list[str]:
+    def find_titles(
+        self,
+        text: str,
+        sections: list[Section],
+        name: str | None = None,
+        *,
+        doc: Doc | None = None,
+    ) -> list[str]:
         """Job titles from the header and the experience section, first seen first; the
-        line that is the person's ``name`` is none ("Tucker Snyder" is no tucker)."""
+        line that is the person's ``name`` is none ("Tucker Snyder" is no tucker).
+        ``doc``: ``text`` already tokenised, when the caller has it."""
         regions = [(s.start, s.end) for s in sections if s.name in ("header", "experience")]
         if not regions:
             regions = [(0, min(len(text), 2000))]
         own = " ".join(name.lower().split()) if name else None
         titles: dict[str, str] = {}
+        strings = self.nlp.vocab.strings
+        # Lines are cut from the document's tokens by character offsets: the tokenizer
+        # splits at every whitespace character, so a line's tokens are those it would have
+        # on its own.
+        table = (doc if doc is not None else self._doc(text)).to_array([ORTH, IDX, IS_SPACE])
+        words = table[table[:, 2] == 0]
         for start, end in regions:
-            for line in text[start:end].splitlines():
-                if own is not None and " ".join(line.lower().split()) == own:
+            lines = text[start:end].splitlines(keepends=True)
+            bounds = np.searchsorted(
+                words[:, 1], start + np.cumsum([0, *(len(line) for line in lines)])
+            ).tolist()
+            for line, a, b in zip(lines, bounds, bounds[1:], strict=False):
+                if a == b or (own is not None and " ".join(line.lower().split()) == own):
                     continue
-                found = self._title_in(line)
+                found = self._title_in_words([strings[int(o)] for o in words[a:b, 0]])
                 if found is not None:
                     titles.setdefault(found.lower(), found)
         return list(titles.values())[:10]
@@ -392,22 +464,37 @@ class Parser:
 
     def _title_in(self, line: str) -> str | None:
         """The longest known job title in one line, as written there."""
-        words = [t.text for t in self.nlp.make_doc(line) if not t.is_space]
+        return self._title_in_words([t.text for t in self.nlp.make_doc(line) if not t.is_space])
+
+    def _title_in_words(self, words: list[str]) -> str | None:
+        """The longest known job title in a line's words (tokens), as written there."""
         if not words or len(words) > 25:
             return None
         lowered = [w.lower() for w in words]
-        for size in range(min(self._title_max_tokens, len(words)), 0, -1):
-            for i in range(len(words) - size + 1):
-                if " ".join(lowered[i : i + size]) in self._titles:
-                    # A lone word is a title only when it is most of the line ("Accountant").
-                    if size == 1 and len(words) > 3:
-                        continue
-                    # "Senior" + "Data Engineer": the gazetteers list few seniority forms.
-                    if i > 0 and lowered[i - 1] in SENIORITY:
-                        i -= 1
-                        size += 1
-                    return " ".join(words[i : i + size])
-        return None
+        # Walk on from each word while the words so far begin some title; of the titles
+        # met, the longest wins, then the first.
+        best: tuple[int, int] | None = None  # (size, start)
+        prefixes = self._title_prefixes
+        for i in range(len(lowered)):
+            phrase = ""
+            for j in range(i, len(lowered)):
+                phrase = f"{phrase} {lowered[j]}" if phrase else lowered[j]
+                is_title = prefixes.get(phrase)
+                if is_title is None:
+                    break
+                size = j - i + 1
+                # A lone word is a title only when it is most of the line ("Accountant").
+                if is_title and not (size == 1 and len(words) > 3):
+                    if best is None or size > best[0]:
+                        best = (size, i)
+        if best is None:
+            return None
+        size, i = best
+        # "Senior" + "Data Engineer": the gazetteers list few seniority forms.
+        if i > 0 and lowered[i - 1] in SENIORITY:
+            i -= 1
+            size += 1
+        return " ".join(words[i : i + size])
 
     # -- documents ------------------------------------------------------------------------
     def parse_resume_bytes(
@@ -434,14 +521,15 @@ class Parser:
             raise InvalidInput("the résumé text is empty")
         sections = find_sections(text)
         today = today or dt.date.today()
-        skills = self.find_skills(text, sections)
+        doc = self._doc(text)
+        skills = self.find_skills(text, sections, doc=doc)
         contact = find_contact(text, sections, is_title=self._reads_as_title)
         resume = Resume(
             text=text,
             format=fmt,
             sections=sections,
             contact=contact,
-            titles=self.find_titles(text, sections, contact.name),
+            titles=self.find_titles(text, sections, contact.name, doc=doc),
             years_experience=years_of_experience(text, sections, today),
             education=evidence.education(text, sections),
             skills=skills,

@@ -49,7 +49,7 @@ class Runtime:
             precision=settings.encoder_precision,
             cache_dir=settings.cache_path / "models",
         )
-        parser = parser or Parser()
+        parser = parser or Parser(cache_dir=settings.cache_path / "parser")
         store = Store(settings.store_url)
         try:
             pool = TalentPool(

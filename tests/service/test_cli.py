@@ -33,7 +33,7 @@ from tests.documents import (
 @pytest.fixture(autouse=True)
 def loaded_once(monkeypatch: pytest.MonkeyPatch, parser: Parser, encoder: Encoder) -> None:
     """Commands build a Parser and an Encoder; hand them the session's instead."""
-    monkeypatch.setattr(service.runtime, "Parser", lambda: parser)
+    monkeypatch.setattr(service.runtime, "Parser", lambda *a, **k: parser)
     monkeypatch.setattr(service.runtime, "Encoder", lambda *a, **k: encoder)
     monkeypatch.setattr("parsing.Parser", lambda *a, **k: parser)
 

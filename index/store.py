@@ -138,27 +138,42 @@ class Store:
         made from (blind when a tenant is not named). Applications sent replace the stored
         ones; none sent keeps them. Returns each candidate with True when it was created.
         """
-        out: list[tuple[Candidate, bool]] = []
+        records = list(records)
         with self.session() as session:
+            # The stored rows of the batch in one query a tenant, not one a record.
+            rows: dict[tuple[str, str], CandidateRow] = {}
+            for tenant in {new.tenant for new, _ in records}:
+                mine = sorted({new.external_id for new, _ in records if new.tenant == tenant})
+                for start in range(0, len(mine), 500):
+                    found = session.scalars(
+                        select(CandidateRow)
+                        .where(
+                            CandidateRow.tenant == tenant,
+                            CandidateRow.external_id.in_(mine[start : start + 500]),
+                        )
+                        .options(
+                            selectinload(CandidateRow.applications),
+                            selectinload(CandidateRow.tags),
+                            selectinload(CandidateRow.embeddings),
+                        )
+                    )
+                    rows.update(((tenant, row.external_id), row) for row in found)
+            written: list[tuple[CandidateRow, bool]] = []
             for new, vector in records:
-                row = session.scalars(
-                    select(CandidateRow)
-                    .where(
-                        CandidateRow.tenant == new.tenant,
-                        CandidateRow.external_id == new.external_id,
-                    )
-                    .options(
-                        selectinload(CandidateRow.applications),
-                        selectinload(CandidateRow.tags),
-                        selectinload(CandidateRow.embeddings),
-                    )
-                ).one_or_none()
+                row = rows.get((new.tenant, new.external_id))
                 created = row is None
                 if row is None:
                     row = CandidateRow(
-                        tenant=new.tenant, external_id=new.external_id, created_at=utcnow()
+                        tenant=new.tenant,
+                        external_id=new.external_id,
+                        created_at=utcnow(),
+                        # Empty, not unloaded: reading them would cost a query each.
+                        applications=[],
+                        tags=[],
+                        embeddings=[],
                     )
                     session.add(row)
+                    rows[new.tenant, new.external_id] = row
                 _fill(row, new)
                 if new.applications:
                     row.applications = [_application_row(a) for a in new.applications]
@@ -173,8 +188,9 @@ class Store:
                             blind=(blind or {}).get(new.tenant, True),
                         )
                     ]
-                session.flush()
-                out.append((_candidate(row), created))
+                written.append((row, created))
+            session.flush()
+            out = [(_candidate(row), created) for row, created in written]
             self._bump(session, _by_tenant((c.tenant, c.id) for c, _ in out))
         return out
 

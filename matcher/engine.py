@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -59,6 +59,8 @@ PAST_JOBS_CACHE_TENANTS = 64
 SHORTLIST_MARGIN = 20
 # A fair re-ranking chooses the top k from this many times k (at least k + FAIR_MARGIN).
 FAIR_DEPTH, FAIR_MARGIN = 3, 50
+# A vector made ahead of :meth:`Matcher.upsert`, and whether from the blind representation.
+Made = tuple[Vectors, bool]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -118,13 +120,20 @@ class Matcher:
         # (both let go of the GIL): a second core, otherwise idle during a lone match.
         self._beside = ThreadPoolExecutor(2, thread_name_prefix="match-bm25")
 
-    def upsert(self, records: list[NewCandidate]) -> list[tuple[Candidate, bool]]:
+    def upsert(
+        self, records: list[NewCandidate], made: Sequence[Made | None] | None = None
+    ) -> list[tuple[Candidate, bool]]:
         """Embed the records whose text changed, then store and index them all at once.
 
+        ``made``, by record, is a vector made ahead (by an ingest worker) with whether it was
+        made from the blind representation; it is used when the record needs one of that
+        representation, so only records without a fitting vector are embedded here.
         Returns each stored candidate with True when it was created.
         """
         if not records:
             return []
+        if made is not None and len(made) != len(records):
+            raise ValueError(f"{len(made)} vectors made ahead for {len(records)} records")
         blind = {tenant: self.pool.store.blind(tenant) for tenant in {r.tenant for r in records}}
         needs = [False] * len(records)
         for tenant, mine_blind in blind.items():
@@ -135,16 +144,22 @@ class Matcher:
                 strict=True,
             ):
                 needs[i] = need
+        ahead: list[Vectors | None] = [None] * len(records)
+        for i, (record, need) in enumerate(zip(records, needs, strict=True)):
+            given = made[i] if made is not None else None
+            if need and given is not None and given[1] == blind[record.tenant]:
+                ahead[i] = given[0]
         todo = [
             profile_text(r.resume, blind=blind[r.tenant])
-            for r, need in zip(records, needs, strict=True)
-            if need
+            for r, need, vector in zip(records, needs, ahead, strict=True)
+            if need and vector is None
         ]
         vectors = iter(self.encoder.encode_documents(todo)) if todo else iter(())
-        saved = self.pool.upsert(
-            [(r, next(vectors) if need else None) for r, need in zip(records, needs, strict=True)],
-            blind=blind,
-        )
+        chosen = [
+            (vector if vector is not None else next(vectors)) if need else None
+            for need, vector in zip(needs, ahead, strict=True)
+        ]
+        saved = self.pool.upsert(list(zip(records, chosen, strict=True)), blind=blind)
         # Embed past jobs new to the store now, in a batch, rather than at the next match.
         for tenant in sorted({r.tenant for r in records if r.applications}):
             self.past_job_vectors(tenant)

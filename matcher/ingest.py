@@ -1,25 +1,30 @@
 """Bulk ingest: files, folders and JSON-lines records → parsed, embedded, stored, indexed.
 
-Text extraction (pdfminer, the slow part of parsing) runs in worker processes ahead of the
-main process, which extracts skills and embeds in batches, so the two overlap. A candidate
-whose text did not change since its vector was stored is not embedded again.
+With more than one worker, worker processes each read, parse and embed sources from start to
+end, with one encoder thread each, while this process stores and indexes their results in
+batches: on two cores two such workers make about as many résumés a second as the encoder
+alone can (README, "Re-indexing"), where splitting the stages between processes left one
+core waiting on the other. A candidate whose text did not change since its vector was
+stored is not embedded again.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from matcher.engine import Matcher
+from index import Store, text_sha
+from matcher.encoder import Encoder
+from matcher.engine import Made, Matcher, profile_text
+from matcher.reindex import EncoderOptions, worker_parser, worker_pool
 from models import (
     Application,
     Consent,
@@ -27,13 +32,14 @@ from models import (
     InvalidInput,
     NewCandidate,
     ParseError,
+    Resume,
     TalentmatchError,
 )
-from parsing import DEFAULT_MAX_BYTES, DOC_SUFFIXES, extract_text
+from parsing import DEFAULT_MAX_BYTES, DOC_SUFFIXES, Parser, extract_text
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-# Parse in worker processes only when there is enough to amortise starting them.
-MIN_FILES_FOR_WORKERS = 8
+# Work in worker processes only when there is enough to amortise starting them.
+MIN_SOURCES_FOR_WORKERS = 8
 LOOKAHEAD = 64
 
 
@@ -131,7 +137,7 @@ def _records(path: Path) -> Iterator[Source | IngestResult]:
 
 
 def _extract(path: str, max_bytes: int) -> tuple[str, str]:
-    """Worker: read and extract one file (a module-level function, so it pickles)."""
+    """Read and extract one file."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -143,31 +149,105 @@ def _extract(path: str, max_bytes: int) -> tuple[str, str]:
     return extract_text(p.read_bytes(), p.name, max_bytes=max_bytes)
 
 
-def _texts(
-    sources: list[Source], max_bytes: int, workers: int
-) -> Iterator[tuple[Source, tuple[str, str] | TalentmatchError]]:
-    """(source, (text, format) or the error), in source order."""
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One source as it travels to a worker process: a file to read, or a record's text."""
 
-    def direct(source: Source) -> tuple[str, str] | TalentmatchError:
-        if source.path is None:
-            assert source.record is not None and source.record.text is not None
-            if not source.record.text.strip():
-                return InvalidInput(f'{source.label}: "text" is empty')
-            return source.record.text, "txt"
-        try:
-            return _extract(str(source.path), max_bytes)
-        except TalentmatchError as exc:
-            return exc
+    label: str
+    external_id: str
+    path: str | None
+    text: str | None
 
-    files = [s for s in sources if s.path is not None]
-    if workers <= 1 or len(files) < MIN_FILES_FOR_WORKERS:
+    @staticmethod
+    def of(source: Source) -> Task:
+        text = source.record.text if source.record is not None else None
+        return Task(
+            source.label, source.external_id, str(source.path) if source.path else None, text
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A source read and parsed, with its vector when one was made ahead of storing."""
+
+    resume: Resume
+    made: Made | None = None
+
+
+class Preparer:
+    """Reads, parses and (when the store has no vector for the text) embeds sources: what
+    each ingest worker process holds."""
+
+    def __init__(
+        self, parser: Parser, encoder: Encoder | None, store: Store | None, model: str
+    ) -> None:
+        self.parser, self.encoder, self.store, self.model = parser, encoder, store, model
+
+    def run(self, task: Task, tenant: str, max_bytes: int) -> Prepared:
+        if task.path is not None:
+            text, fmt = _extract(task.path, max_bytes)
+        else:
+            assert task.text is not None
+            if not task.text.strip():
+                raise InvalidInput(f'{task.label}: "text" is empty')
+            text, fmt = task.text, "txt"
+        resume = self.parser.parse_resume_text(text, fmt=fmt)
+        if self.encoder is None or self.store is None:
+            return Prepared(resume)
+        # Whether a vector is needed is asked again when the batch is stored; asking here
+        # spares the encoder the candidates whose text did not change.
+        blind = self.store.blind(tenant)
+        stored = self.store.stored_text_shas(tenant, [task.external_id], self.model)
+        if stored.get(task.external_id) == (text_sha(resume.text), blind):
+            return Prepared(resume)
+        vector = self.encoder.encode_documents([profile_text(resume, blind=blind)])[0]
+        return Prepared(resume, (vector, blind))
+
+
+_worker: Preparer | None = None
+
+
+def _start_worker(
+    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str | None
+) -> None:
+    global _worker
+    _worker = Preparer(worker_parser(parser_cache), options.load(threads), Store(store_url), model)
+
+
+def _prepare_in_worker(task: Task, tenant: str, max_bytes: int) -> Prepared:
+    assert _worker is not None, "the ingest worker process was not started"
+    return _worker.run(task, tenant, max_bytes)
+
+
+def _prepared(
+    sources: list[Source],
+    matcher: Matcher,
+    tenant: str,
+    max_bytes: int,
+    workers: int,
+    options: EncoderOptions | None,
+) -> Iterator[tuple[Source, Prepared | TalentmatchError]]:
+    """(source, what was made of it or the error), in source order."""
+    if workers <= 1 or len(sources) < MIN_SOURCES_FOR_WORKERS:
+        # Here the batch is embedded when it is stored, on all of this process's threads.
+        here = Preparer(matcher.parser, None, None, matcher.pool.model)
         for source in sources:
-            yield source, direct(source)
+            try:
+                yield source, here.run(Task.of(source), tenant, max_bytes)
+            except TalentmatchError as exc:
+                yield source, exc
         return
-    # spawn: the parent holds torch's thread pools, which do not survive fork safely.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[tuple[Source, Future[tuple[str, str]] | None]] = deque()
+    options = options or EncoderOptions.of(matcher.encoder, None, None)
+    cache = matcher.parser.cache_dir
+    with worker_pool(
+        workers,
+        _start_worker,
+        matcher.pool.store.url,
+        options,
+        matcher.pool.model,
+        str(cache) if cache else None,
+    ) as pool:
+        pending: deque[tuple[Source, Future[Prepared]]] = deque()
         queue = iter(sources)
 
         def fill() -> None:
@@ -175,25 +255,18 @@ def _texts(
                 source = next(queue, None)
                 if source is None:
                     return
-                future = (
-                    pool.submit(_extract, str(source.path), max_bytes)
-                    if source.path is not None
-                    else None
-                )
-                pending.append((source, future))
+                task = Task.of(source)
+                pending.append((source, pool.submit(_prepare_in_worker, task, tenant, max_bytes)))
 
         fill()
         while pending:
             source, future = pending.popleft()
             fill()
-            if future is None:
-                yield source, direct(source)
-                continue
             try:
                 yield source, future.result()
             except TalentmatchError as exc:
                 yield source, exc
-            except Exception as exc:  # noqa: BLE001 - a worker crash is that file's error
+            except Exception as exc:  # noqa: BLE001 - a worker's failure is that source's error
                 yield (
                     source,
                     ParseError(f"{source.label}: could not be parsed ({type(exc).__name__})"),
@@ -208,10 +281,16 @@ def ingest(
     batch_size: int = 64,
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    encoder_options: EncoderOptions | None = None,
     on_total: Callable[[int], None] | None = None,
     on_done: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
-    """Ingest every source under ``paths``; bad ones are reported and skipped."""
+    """Ingest every source under ``paths``; bad ones are reported and skipped.
+
+    With ``workers`` > 1 (and enough sources), that many worker processes read, parse and
+    embed, one encoder thread each, loading the encoder ``encoder_options`` names (by
+    default the matcher's as published); this process stores and indexes what they make.
+    """
     results: list[IngestResult] = []
 
     def report(result: IngestResult) -> None:
@@ -229,15 +308,12 @@ def ingest(
         on_total(len(sources) + len(results))
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     batch: list[tuple[Source, NewCandidate]] = []
-    for source, extracted in _texts(sources, max_bytes, workers):
-        if isinstance(extracted, TalentmatchError):
-            report(IngestResult(source.label, error=extracted))
-            continue
-        text, fmt = extracted
-        try:
-            resume = matcher.parser.parse_resume_text(text, fmt=fmt)
-        except TalentmatchError as exc:
-            report(IngestResult(source.label, error=exc))
+    made: list[Made | None] = []
+    for source, prepared in _prepared(
+        sources, matcher, tenant, max_bytes, workers, encoder_options
+    ):
+        if isinstance(prepared, TalentmatchError):
+            report(IngestResult(source.label, error=prepared))
             continue
         record = source.record
         batch.append(
@@ -246,7 +322,7 @@ def ingest(
                 NewCandidate(
                     tenant=tenant,
                     external_id=source.external_id,
-                    resume=resume,
+                    resume=prepared.resume,
                     source=record.source if record else "file",
                     file_name=source.path.name if source.path else None,
                     applications=record.applications if record else [],
@@ -254,17 +330,23 @@ def ingest(
                 ),
             )
         )
+        made.append(prepared.made)
         if len(batch) >= batch_size:
-            for result in store_batch(matcher, batch):
+            for result in store_batch(matcher, batch, made):
                 report(result)
-            batch = []
-    for result in store_batch(matcher, batch):
+            batch, made = [], []
+    for result in store_batch(matcher, batch, made):
         report(result)
     return results
 
 
-def store_batch(matcher: Matcher, batch: list[tuple[Source, NewCandidate]]) -> list[IngestResult]:
-    saved = matcher.upsert([new for _, new in batch])
+def store_batch(
+    matcher: Matcher,
+    batch: list[tuple[Source, NewCandidate]],
+    made: Sequence[Made | None] | None = None,
+) -> list[IngestResult]:
+    """Store a batch of parsed sources, with the vectors made ahead of it, if any."""
+    saved = matcher.upsert([new for _, new in batch], made)
     return [
         IngestResult(source.label, candidate.id, candidate.external_id, created)
         for (source, _), (candidate, created) in zip(batch, saved, strict=True)

@@ -31,6 +31,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from index import Store
+    from matcher.reindex import EncoderOptions
     from service.runtime import Runtime
 
 app = typer.Typer(
@@ -78,6 +79,16 @@ def _runtime(home: Path | None, *, index_dir: Path | None = None) -> Runtime:
     settings = _settings(home)
     with err.status("Loading the model, taxonomy and pool…"):
         return Runtime.open(settings, index_dir=index_dir)
+
+
+def _encoder_options(runtime: Runtime) -> EncoderOptions:
+    """What worker processes need to load the same encoder as ``runtime``'s."""
+    from matcher.reindex import EncoderOptions
+
+    settings = runtime.settings
+    return EncoderOptions.of(
+        runtime.matcher.encoder, settings.model_path, settings.cache_path / "models"
+    )
 
 
 def _progress() -> Progress:
@@ -132,6 +143,7 @@ def ingest(
                     tenant=tenant,
                     workers=workers,
                     max_bytes=runtime.settings.max_upload_bytes,
+                    encoder_options=_encoder_options(runtime),
                     on_total=lambda n: progress.update(task, total=n),
                     on_done=done,
                 )
@@ -402,7 +414,6 @@ def reindex(
     """Re-parse every candidate with the current taxonomy, embed what is missing, and
     rebuild the vector index."""
     from matcher import reindex as run_reindex
-    from matcher.reindex import EncoderOptions
 
     settings = _settings(home)
     # The new index is built in a folder of its own beside the live one, and the home's
@@ -417,9 +428,7 @@ def reindex(
     with _failing():
         runtime = _runtime(home, index_dir=staging)
         try:
-            options = EncoderOptions.of(
-                runtime.matcher.encoder, settings.model_path, settings.cache_path / "models"
-            )
+            options = _encoder_options(runtime)
             with _progress() as progress:
                 task = progress.add_task("Re-indexing", total=None)
                 report = run_reindex(
@@ -636,6 +645,7 @@ def demo(
                         [pool_file],
                         runtime.matcher,
                         tenant=DEMO_TENANT,
+                        encoder_options=_encoder_options(runtime),
                         on_total=lambda n: bar.update(task, total=n),
                         on_done=lambda _: bar.advance(task),
                     )

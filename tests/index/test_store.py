@@ -49,6 +49,29 @@ def test_upsert_creates_then_updates_by_external_id(store: Store) -> None:
     assert store.count("acme") == 1
 
 
+def test_a_batch_stored_and_updated_at_once(store: Store) -> None:
+    # Looked up in one query a tenant: the stored, the new, and one sent twice in the batch.
+    store.upsert([(new("old-1"), vec(1)), (new("old-2", tags=["java"]), vec(2))], MODEL)
+    saved = store.upsert(
+        [
+            (new("old-1", "Go developer\n"), vec(3)),
+            (new("new-1"), vec(4)),
+            (new("new-1", "Rust developer\n"), None),
+            (new("old-2"), None),
+        ],
+        MODEL,
+    )
+    assert [created for _, created in saved] == [False, True, False, False]
+    assert saved[1][0].id == saved[2][0].id
+    assert store.count("acme") == 3
+    assert store.get("acme", saved[1][0].id).resume.text == "Rust developer\n"
+    assert store.get("acme", saved[0][0].id).resume.text == "Go developer\n"
+    assert store.get("acme", saved[3][0].id).tags == []
+    ids, vectors = store.embeddings(MODEL, 4, [saved[0][0].id, saved[1][0].id])
+    assert np.array_equal(vectors[list(ids).index(saved[0][0].id)], vec(3))
+    assert np.array_equal(vectors[list(ids).index(saved[1][0].id)], vec(4))
+
+
 def test_the_same_external_id_in_two_tenants_is_two_candidates(store: Store) -> None:
     saved = store.upsert([(new("crm-1"), vec(1)), (new("crm-1", tenant="globex"), vec(2))], MODEL)
     assert saved[0][0].id != saved[1][0].id

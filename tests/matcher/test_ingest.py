@@ -3,9 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from matcher import Encoder, IngestResult, Matcher, ingest, reindex
+from matcher import Encoder, IngestResult, Matcher, ingest, profile_text, reindex
+from models import NewCandidate
 from tests.documents import RESUME_TEXT, demo_records, docx_bytes, encrypted_pdf, pdf_bytes
 from tests.matcher.helpers import CountingEncoder
 
@@ -123,16 +125,64 @@ def test_unchanged_resumes_are_not_embedded_again(
 
 
 @pytest.mark.slow
-def test_parsing_in_worker_processes(matcher: Matcher, tmp_path: Path) -> None:
+def test_worker_processes_read_parse_and_embed(
+    matcher: Matcher, counting: CountingEncoder, encoder: Encoder, tmp_path: Path
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(9):
         (folder / f"cv{i}.pdf").write_bytes(pdf_bytes(RESUME_TEXT.replace("Jordan", f"J{i}")))
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    records = [{"id": f"crm-{r['id']}", "text": r["text"]} for r in demo_records(3)]
+    (folder / "crm.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     results = ingest([folder], matcher, tenant=TENANT, workers=2)
-    assert [Path(r.file).name for r in results] == ["broken.pdf"] + [f"cv{i}.pdf" for i in range(9)]
+    names = [Path(r.file).name for r in results]
+    records_then_files = [f"crm.jsonl:{n}" for n in (1, 2, 3)] + [f"cv{i}.pdf" for i in range(9)]
+    assert names == ["broken.pdf", *records_then_files]
     assert results[0].error is not None and results[0].error.code == "corrupt_document"
     assert all(r.error is None for r in results[1:])
+    # The workers embedded every résumé; this process, none.
+    assert counting.documents == 0
+    ids = [r.candidate_id for r in results[1:] if r.candidate_id is not None]
+    found, vectors = matcher.pool.store.embeddings(matcher.pool.model, encoder.dim, ids)
+    assert sorted(found.tolist()) == sorted(ids)
+    # The same model made them: the vectors are those this process would have made.
+    for candidate_id, vector in zip(found.tolist(), vectors, strict=True):
+        resume = matcher.pool.store.get(TENANT, candidate_id).resume
+        assert float(encoder.encode_documents([profile_text(resume)])[0] @ vector) > 0.9999
+    # Unchanged, nothing is embedded again, by the workers or here.
+    again = ingest([folder], matcher, tenant=TENANT, workers=2)
+    assert not any(r.created for r in again if r.error is None)
+    assert counting.documents == 0
+    assert matcher.pool.store.embeddings(matcher.pool.model, encoder.dim, ids)[0].size == len(ids)
+
+
+def test_vectors_made_ahead_are_stored_when_they_fit(
+    matcher: Matcher, counting: CountingEncoder
+) -> None:
+    texts = [str(r["text"]) for r in demo_records(3)]
+    records = [
+        NewCandidate(tenant=TENANT, external_id=f"c{i}", resume=matcher.parser.parse_resume_text(t))
+        for i, t in enumerate(texts)
+    ]
+    ahead = np.zeros((3, matcher.encoder.dim), dtype=np.float32)
+    ahead[np.arange(3), np.arange(3)] = 1.0  # unlike any vector the model makes
+    # The tenant is blind: a vector made from the text as written does not fit and is made
+    # again here; the others are stored as given.
+    saved = matcher.upsert(records, [(ahead[0], True), (ahead[1], False), None])
+    assert counting.documents == 2
+    ids = [c.id for c, _ in saved]
+    found, vectors = matcher.pool.store.embeddings(matcher.pool.model, matcher.encoder.dim, ids)
+    stored = dict(zip(found.tolist(), vectors, strict=True))
+    assert np.array_equal(stored[ids[0]], ahead[0])
+    assert not np.array_equal(stored[ids[1]], ahead[1])
+    # A text that did not change needs no vector: one made ahead is not used.
+    matcher.upsert(records[:1], [(ahead[2], True)])
+    found, vectors = matcher.pool.store.embeddings(matcher.pool.model, matcher.encoder.dim, ids)
+    assert np.array_equal(dict(zip(found.tolist(), vectors, strict=True))[ids[0]], ahead[0])
+    assert counting.documents == 2
+    with pytest.raises(ValueError, match="2 vectors made ahead for 3 records"):
+        matcher.upsert(records, [None, None])
 
 
 def test_reindex_reparses_embeds_what_is_missing_and_rebuilds(

@@ -26,6 +26,7 @@ Hashes = npt.NDArray[np.uint64]
 Index = npt.NDArray[np.int64]
 # The key of a run of tokens t1 … tn: ((t1·MIX + t2)·MIX + …)·MIX + tn, wrapping at 2^64.
 MIX = np.uint64(0x100000001B3)
+_NONE = np.zeros(0, np.int64)
 
 
 class PhraseTable:
@@ -42,10 +43,12 @@ class PhraseTable:
         self._label_of: Index = arrays["label_of"].astype(np.int64)
         lengths = ends - self._starts
         self.longest = int(lengths.max()) if len(lengths) else 0
-        # By n: the keys of the patterns of n tokens (sorted, with their pattern numbers),
-        # and the keys of the first n tokens of the longer patterns (sorted, distinct).
-        self._full: list[tuple[Hashes, Index]] = [(np.zeros(0, np.uint64), np.zeros(0, np.int64))]
-        self._prefixes: list[Hashes] = [np.zeros(0, np.uint64)]
+        # By n, one sorted table of the distinct keys of n tokens that begin or make some
+        # pattern; for each key, the patterns it makes (``order[lo:hi]``) and whether it
+        # begins a longer one (``going``).
+        self._steps: list[tuple[Hashes, Index, Index, npt.NDArray[np.bool_], Index]] = [
+            (np.zeros(0, np.uint64), _NONE, _NONE, np.zeros(0, bool), _NONE)  # n = 0
+        ]
         alive = np.flatnonzero(lengths > 0)
         keys = np.zeros(len(alive), dtype=np.uint64)
         with np.errstate(over="ignore"):
@@ -53,8 +56,14 @@ class PhraseTable:
                 keys = keys * MIX + self._tokens[self._starts[alive] + n - 1]
                 done = lengths[alive] == n
                 order = np.argsort(keys[done], kind="stable")
-                self._full.append((keys[done][order], alive[done][order]))
-                self._prefixes.append(np.unique(keys[~done]))
+                full, made = keys[done][order], alive[done][order]
+                longer = np.unique(keys[~done])
+                table = np.union1d(full, longer)
+                lo = np.searchsorted(full, table, side="left")
+                hi = np.searchsorted(full, table, side="right")
+                at = np.minimum(np.searchsorted(longer, table), max(len(longer) - 1, 0))
+                going = longer[at] == table if len(longer) else np.zeros(len(table), bool)
+                self._steps.append((table, lo, hi, going, made))
                 alive, keys = alive[~done], keys[~done]
 
     @classmethod
@@ -90,24 +99,39 @@ class PhraseTable:
             for n in range(1, self.longest + 1):
                 inside = starts + n <= len(values)
                 starts, keys = starts[inside], keys[inside]
-                if not len(starts):
+                table, lo, hi, going, made = self._steps[n]
+                if not len(starts) or not len(table):
                     break
                 keys = keys * MIX + values[starts + n - 1]
-                full, patterns = self._full[n]
-                if len(full):
-                    lo = np.searchsorted(full, keys, side="left")
-                    hi = np.searchsorted(full, keys, side="right")
-                    for k in np.flatnonzero(hi > lo).tolist():
-                        start = int(starts[k])
-                        for pattern in patterns[lo[k] : hi[k]].tolist():
-                            a = self._starts[pattern]
-                            if np.array_equal(self._tokens[a : a + n], values[start : start + n]):
-                                found.append((start, n, self.labels[self._label_of[pattern]]))
-                prefixes = self._prefixes[n]
-                if not len(prefixes):
-                    break
-                at = np.minimum(np.searchsorted(prefixes, keys), len(prefixes) - 1)
-                going = prefixes[at] == keys
-                starts, keys = starts[going], keys[going]
+                at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+                known = table[at] == keys
+                starts, keys, at = starts[known], keys[known], at[known]
+                hit = hi[at] > lo[at]
+                if hit.any():
+                    self._confirm(values, starts[hit], lo[at[hit]], hi[at[hit]], made, n, found)
+                starts, keys = starts[going[at]], keys[going[at]]
         found.sort(key=lambda f: (f[0], f[1]))
         return [(label, start, start + n) for start, n, label in found]
+
+    def _confirm(
+        self,
+        values: Hashes,
+        starts: Index,
+        lo: Index,
+        hi: Index,
+        made: Index,
+        n: int,
+        found: list[tuple[int, int, str]],
+    ) -> None:
+        """Add the patterns of ``n`` tokens whose keys matched at ``starts`` (those in
+        ``made[lo:hi]``), each checked token by token."""
+        offsets = np.arange(n)
+        for extra in range(int((hi - lo).max())):
+            some = hi - lo > extra
+            pattern = made[lo[some] + extra]
+            at = starts[some]
+            mine = self._tokens[self._starts[pattern][:, None] + offsets]
+            same = (mine == values[at[:, None] + offsets]).all(axis=1)
+            labels = self._label_of[pattern[same]].tolist()
+            for start, label in zip(at[same].tolist(), labels, strict=True):
+                found.append((start, n, self.labels[label]))

@@ -13,7 +13,6 @@ from spacy.about import __version__ as SPACY_VERSION
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LOWER, NORM, ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
@@ -396,13 +395,18 @@ class Parser:
 
     def skill_matches(self, doc: Doc) -> list[Span]:
         """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins."""
-        spans = [
-            Span(doc, start, end, label=match_id)
-            for table in (self._skills_lower, self._skills_exact)
-            for match_id, start, end in table(doc)
-        ]
-        # Longest match wins where labels overlap ("machine learning" over "learning").
-        return sorted(filter_spans(spans), key=lambda s: s.start)
+        found = [m for table in (self._skills_lower, self._skills_exact) for m in table(doc)]
+        # Longest match wins where labels overlap ("machine learning" over "learning"), then
+        # the first, as spaCy's filter_spans has it; Spans are made for the winners only.
+        found.sort(key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+        kept: list[tuple[str, int, int]] = []
+        taken: set[int] = set()
+        for label, start, end in found:
+            if start not in taken and end - 1 not in taken:
+                kept.append((label, start, end))
+                taken.update(range(start, end))
+        kept.sort(key=lambda m: m[1])
+        return [Span(doc, start, end, label=label) for label, start, end in kept]
 
     def _doc(self, text: str) -> Doc:
         if len(text) > MAX_TEXT_CHARS:

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from spacy.attrs import LOWER, ORTH
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
+from spacy.util import filter_spans
 
 from parsing import Parser
 from parsing import _compiled as compiled
@@ -131,3 +133,16 @@ def test_tagger_chains_survive_the_disk(tmp_path: Path, parser: Parser) -> None:
         for side, (keys, vecs) in a.bigrams.items():
             assert np.array_equal(keys, b.bigrams[side][0])
             assert np.array_equal(vecs, b.bigrams[side][1])
+
+
+def test_skill_matches_keep_what_spacys_filter_spans_keeps(parser: Parser) -> None:
+    texts = [RESUME_TEXT, *(str(r["text"]) for r in demo_records(30))]
+    for text in texts:
+        doc = parser.nlp.make_doc(text)
+        spans = [
+            Span(doc, start, end, label=label)
+            for table in (parser._skills_lower, parser._skills_exact)
+            for label, start, end in table(doc)
+        ]
+        expected = [(s.start, s.end, s.label_) for s in filter_spans(spans)]
+        assert [(s.start, s.end, s.label_) for s in parser.skill_matches(doc)] == expected

@@ -46,7 +46,7 @@ from index import vectors as backends
 from index.lexical import LexicalIndex
 from index.memory import release_free_memory
 from index.profiles import ProfileRow, Profiles
-from index.store import Store, lexical_doc, text_sha, text_version
+from index.store import Store, lexical_doc, text_version
 from index.vectors import Ids, IdSet, MappedIVFIndex, VectorIndex, Vectors, id_mask, member
 from index.vectors.faiss_index import map_saved
 from models import Candidate, Filters, IndexManifest, IndexMismatch, NewCandidate
@@ -788,8 +788,8 @@ class TalentPool:
     ) -> list[bool]:
         """For each record, whether its text differs from the one whose vector is stored,
         or the stored vector was made from another representation than ``blind`` asks."""
-        stored = self.store.stored_text_shas(tenant, [r.external_id for r in records], self.model)
-        return [stored.get(r.external_id) != (text_sha(r.resume.text), blind) for r in records]
+        texts = [(r.external_id, r.resume.text) for r in records]
+        return self.store.needs_embedding(tenant, texts, self.model, blind=blind)
 
     # -- reads ----------------------------------------------------------------------------
     def eligible(self, tenant: str, today: dt.date, filters: Filters | None = None) -> IdSet:

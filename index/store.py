@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -264,6 +264,14 @@ class Store:
                 )
             ).all()
         return {str(ext): (str(sha), blind) for ext, sha, blind in rows}
+
+    def needs_embedding(
+        self, tenant: str, texts: Sequence[tuple[str, str]], model: str, *, blind: bool
+    ) -> list[bool]:
+        """For each (external id, résumé text), whether the stored vector of ``model`` is
+        of another text, or was made from another representation than ``blind`` asks."""
+        stored = self.stored_text_shas(tenant, [external_id for external_id, _ in texts], model)
+        return [stored.get(external_id) != (text_sha(text), blind) for external_id, text in texts]
 
     def get(self, tenant: str, candidate_id: int) -> Candidate:
         """Raises NotFound when the id is not a candidate of ``tenant``."""

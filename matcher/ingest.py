@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from index import Store, text_sha
+from index import Store
 from matcher.encoder import Encoder
 from matcher.engine import Made, Matcher, profile_text
 from matcher.reindex import EncoderOptions, worker_parser, worker_pool
@@ -150,23 +150,6 @@ def _extract(path: str, max_bytes: int) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Task:
-    """One source as it travels to a worker process: a file to read, or a record's text."""
-
-    label: str
-    external_id: str
-    path: str | None
-    text: str | None
-
-    @staticmethod
-    def of(source: Source) -> Task:
-        text = source.record.text if source.record is not None else None
-        return Task(
-            source.label, source.external_id, str(source.path) if source.path else None, text
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Prepared:
     """A source read and parsed, with its vector when one was made ahead of storing."""
 
@@ -183,22 +166,22 @@ class Preparer:
     ) -> None:
         self.parser, self.encoder, self.store, self.model = parser, encoder, store, model
 
-    def run(self, task: Task, tenant: str, max_bytes: int) -> Prepared:
-        if task.path is not None:
-            text, fmt = _extract(task.path, max_bytes)
+    def run(self, source: Source, tenant: str, max_bytes: int) -> Prepared:
+        if source.path is not None:
+            text, fmt = _extract(str(source.path), max_bytes)
         else:
-            assert task.text is not None
-            if not task.text.strip():
-                raise InvalidInput(f'{task.label}: "text" is empty')
-            text, fmt = task.text, "txt"
+            assert source.record is not None and source.record.text is not None
+            if not source.record.text.strip():
+                raise InvalidInput(f'{source.label}: "text" is empty')
+            text, fmt = source.record.text, "txt"
         resume = self.parser.parse_resume_text(text, fmt=fmt)
         if self.encoder is None or self.store is None:
             return Prepared(resume)
         # Whether a vector is needed is asked again when the batch is stored; asking here
         # spares the encoder the candidates whose text did not change.
         blind = self.store.blind(tenant)
-        stored = self.store.stored_text_shas(tenant, [task.external_id], self.model)
-        if stored.get(task.external_id) == (text_sha(resume.text), blind):
+        texts = [(source.external_id, resume.text)]
+        if not self.store.needs_embedding(tenant, texts, self.model, blind=blind)[0]:
             return Prepared(resume)
         vector = self.encoder.encode_documents([profile_text(resume, blind=blind)])[0]
         return Prepared(resume, (vector, blind))
@@ -208,15 +191,15 @@ _worker: Preparer | None = None
 
 
 def _start_worker(
-    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str | None
+    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str
 ) -> None:
     global _worker
     _worker = Preparer(worker_parser(parser_cache), options.load(threads), Store(store_url), model)
 
 
-def _prepare_in_worker(task: Task, tenant: str, max_bytes: int) -> Prepared:
+def _prepare_in_worker(source: Source, tenant: str, max_bytes: int) -> Prepared:
     assert _worker is not None, "the ingest worker process was not started"
-    return _worker.run(task, tenant, max_bytes)
+    return _worker.run(source, tenant, max_bytes)
 
 
 def _prepared(
@@ -233,19 +216,18 @@ def _prepared(
         here = Preparer(matcher.parser, None, None, matcher.pool.model)
         for source in sources:
             try:
-                yield source, here.run(Task.of(source), tenant, max_bytes)
+                yield source, here.run(source, tenant, max_bytes)
             except TalentmatchError as exc:
                 yield source, exc
         return
     options = options or EncoderOptions.of(matcher.encoder, None, None)
-    cache = matcher.parser.cache_dir
     with worker_pool(
         workers,
         _start_worker,
         matcher.pool.store.url,
         options,
         matcher.pool.model,
-        str(cache) if cache else None,
+        str(matcher.parser.cache_dir),
     ) as pool:
         pending: deque[tuple[Source, Future[Prepared]]] = deque()
         queue = iter(sources)
@@ -255,8 +237,8 @@ def _prepared(
                 source = next(queue, None)
                 if source is None:
                     return
-                task = Task.of(source)
-                pending.append((source, pool.submit(_prepare_in_worker, task, tenant, max_bytes)))
+                future = pool.submit(_prepare_in_worker, source, tenant, max_bytes)
+                pending.append((source, future))
 
         fill()
         while pending:

@@ -125,18 +125,18 @@ class Worker:
 _process_worker: Worker | None = None
 
 
-def worker_parser(cache_dir: str | None) -> Parser:
+def worker_parser(cache_dir: str) -> Parser:
     """A worker's parser, loading what the main process's parser keeps in ``cache_dir``."""
-    return Parser(cache_dir=Path(cache_dir) if cache_dir else None)
+    return Parser(cache_dir=Path(cache_dir))
 
 
 def worker_pool(
     workers: int,
-    start: Callable[[str, EncoderOptions, str, int, str | None], None],
+    start: Callable[[str, EncoderOptions, str, int, str], None],
     store_url: str,
     options: EncoderOptions,
     model: str,
-    parser_cache: str | None,
+    parser_cache: str,
 ) -> ProcessPoolExecutor:
     """``workers`` processes, each started by ``start`` with its share of the cores as
     encoder threads (re-index and ingest workers)."""
@@ -154,7 +154,7 @@ def worker_pool(
 
 
 def _start_process(
-    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str | None
+    store_url: str, options: EncoderOptions, model: str, threads: int, parser_cache: str
 ) -> None:
     global _process_worker
     _process_worker = Worker(
@@ -173,7 +173,7 @@ def _in_processes(
     options: EncoderOptions,
     model: str,
     workers: int,
-    parser_cache: str | None,
+    parser_cache: str,
 ) -> Iterator[Redone]:
     with worker_pool(workers, _start_process, store_url, options, model, parser_cache) as pool:
         pending: deque[Future[Redone]] = deque()
@@ -199,7 +199,7 @@ class _RayWorker:
         options: EncoderOptions,
         model: str,
         threads: int,
-        parser_cache: str | None,
+        parser_cache: str,
     ):
         parser = worker_parser(parser_cache)
         self.worker = Worker(Store(store_url), parser, options.load(threads), model)
@@ -244,7 +244,7 @@ def _on_ray(
     model: str,
     workers: int,
     address: str,
-    parser_cache: str | None,
+    parser_cache: str,
 ) -> Iterator[Redone]:
     try:
         import ray
@@ -363,8 +363,7 @@ def reindex(
     if on_advance is not None and resumed:
         on_advance(resumed)
     options = encoder_options or EncoderOptions.of(matcher.encoder, None, None)
-    cache = matcher.parser.cache_dir
-    parser_cache = str(cache) if cache else None
+    parser_cache = str(matcher.parser.cache_dir)
     results: Iterable[Redone]
     if ray_address is not None:
         results = _on_ray(todo, store.url, options, model, workers, ray_address, parser_cache)

@@ -8,7 +8,8 @@ re-index worker paid that before its first résumé. Both are now computed once 
 NumPy arrays (``.npz``, no pickles) under a name that is a digest of everything they are
 derived from, so a changed model, taxonomy or parser code is never served from a stale file;
 a file that cannot be read is rebuilt, and a folder that cannot be written to only costs the
-rebuild in each process.
+rebuild in each process. Callers name the code that writes their arrays in the fingerprint;
+this module's own source is in every one, so a change to how arrays are kept renames them.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ import os
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 Arrays = dict[str, npt.NDArray[np.generic]]
-# Part of every fingerprint: bump when what is written changes shape.
-FORMAT = "1"
+# Part of every fingerprint.
+_OWN_SOURCE = Path(__file__).read_bytes()
 
 
 def default_cache_dir() -> Path:
@@ -36,9 +38,15 @@ def default_cache_dir() -> Path:
     return Path(base) / "talentmatch" / "parser"
 
 
+def source_of(*modules: ModuleType) -> bytes:
+    """The source files of ``modules``, for a fingerprint: arrays their code writes are
+    built again when it changes."""
+    return b"".join(Path(str(m.__file__)).read_bytes() for m in modules)
+
+
 def digest(*parts: str | bytes) -> str:
-    """A short hex digest of ``parts``, each framed by its length."""
-    h = hashlib.sha256(FORMAT.encode())
+    """A short hex digest of ``parts`` (each framed by its length) and of this module."""
+    h = hashlib.sha256(_OWN_SOURCE)
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))
@@ -92,3 +100,24 @@ def unpack_strings(buffer: npt.NDArray[np.generic], ends: npt.NDArray[np.generic
     data = buffer.astype(np.uint8).tobytes()
     stops = ends.astype(np.int64).tolist()
     return [data[a:b].decode() for a, b in zip([0, *stops], stops, strict=False)]
+
+
+def put_strings(arrays: Arrays, key: str, strings: Sequence[str]) -> None:
+    """Keep ``strings`` in ``arrays`` as ``key`` (the buffer) and ``key_ends``."""
+    arrays[key], arrays[f"{key}_ends"] = pack_strings(strings)
+
+
+def get_strings(arrays: Arrays, key: str) -> list[str]:
+    """The strings :func:`put_strings` kept as ``key``."""
+    return unpack_strings(arrays[key], arrays[f"{key}_ends"])
+
+
+def nested(prefix: str, arrays: Arrays) -> Arrays:
+    """``arrays`` with their names under ``prefix/``, to keep several sets in one file."""
+    return {f"{prefix}/{name}": array for name, array in arrays.items()}
+
+
+def part(arrays: Arrays, prefix: str) -> Arrays:
+    """The set :func:`nested` put under ``prefix``, with its own names."""
+    start = prefix + "/"
+    return {k.removeprefix(start): v for k, v in arrays.items() if k.startswith(start)}

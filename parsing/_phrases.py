@@ -20,7 +20,7 @@ import numpy.typing as npt
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from parsing._compiled import Arrays, pack_strings, unpack_strings
+from parsing._compiled import Arrays, get_strings, put_strings
 
 Hashes = npt.NDArray[np.uint64]
 Index = npt.NDArray[np.int64]
@@ -36,7 +36,7 @@ class PhraseTable:
         """``arrays`` as :meth:`build` makes them (or as they were kept)."""
         self.attr = attr
         self._arrays = arrays
-        self.labels = unpack_strings(arrays["labels"], arrays["label_ends"])
+        self.labels = get_strings(arrays, "labels")
         self._tokens: Hashes = arrays["tokens"].astype(np.uint64)
         ends: Index = arrays["ends"].astype(np.int64)
         self._starts: Index = np.concatenate([[0], ends[:-1]]).astype(np.int64)
@@ -76,14 +76,13 @@ class PhraseTable:
             for phrase in patterns[label]:
                 tokens.append(nlp.make_doc(phrase).to_array(attr).astype(np.uint64).reshape(-1))
                 label_of.append(number)
-        buffer, label_ends = pack_strings(labels)
-        return {
+        arrays: Arrays = {
             "tokens": np.concatenate(tokens) if tokens else np.zeros(0, np.uint64),
             "ends": np.cumsum([len(t) for t in tokens], dtype=np.int64),
             "label_of": np.array(label_of, dtype=np.int64),
-            "labels": buffer,
-            "label_ends": label_ends,
         }
+        put_strings(arrays, "labels", labels)
+        return arrays
 
     def arrays(self) -> Arrays:
         return self._arrays

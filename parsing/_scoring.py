@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pycrfsuite
 from spacy.strings import hash_string  # type: ignore[attr-defined]  # not in the stubs
 
-from parsing._compiled import pack_strings, unpack_strings
+from parsing._compiled import Arrays, get_strings, put_strings
 
 LABELS = ("B", "I", "O")
 Floats = npt.NDArray[np.float64]
@@ -79,22 +79,20 @@ class LinearChain:
         words = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
         return cls(words, transitions, bigrams)
 
-    def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+    def arrays(self) -> Arrays:
         """This chain as arrays, for :func:`parsing._compiled.load_or_build`."""
-        buffer, ends = pack_strings(list(self.weights))
-        out: dict[str, npt.NDArray[np.generic]] = {
-            "names": buffer,
-            "name_ends": ends,
+        out: Arrays = {
             "weights": np.array(list(self.weights.values())).reshape(-1, 3),
             "transitions": self.transitions,
         }
+        put_strings(out, "names", list(self.weights))
         for side, (keys, vecs) in self.bigrams.items():
             out[f"{side}keys"], out[f"{side}weights"] = keys, vecs
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, npt.NDArray[np.generic]]) -> LinearChain:
-        names = unpack_strings(arrays["names"], arrays["name_ends"])
+    def from_arrays(cls, arrays: Arrays) -> LinearChain:
+        names = get_strings(arrays, "names")
         values: Floats = arrays["weights"].astype(np.float64)
         bigrams = {
             side: (

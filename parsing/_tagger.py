@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span
 
 from models import Section
 from parsing import _compiled as compiled
+from parsing import _scoring
 from parsing._scoring import Floats, Hashes, LinearChain, bigram_keys, marginals
 from parsing._sections import section_at
 from parsing._taxonomy import Taxonomy
@@ -279,22 +280,18 @@ def _read_chains(model: Path, cache_dir: Path | None) -> dict[Kind, LinearChain]
         crf = pycrfsuite.Tagger()  # only read here: tagging runs on the chains
         crf.open(str(model))
         try:
-            return {
-                f"{kind}/{name}": array
-                for kind in KINDS
-                for name, array in LinearChain.from_tagger(crf, kind, KINDS).arrays().items()
-            }
+            arrays: compiled.Arrays = {}
+            for kind in KINDS:
+                chain = LinearChain.from_tagger(crf, kind, KINDS)
+                arrays |= compiled.nested(kind, chain.arrays())
+            return arrays
         finally:
             crf.close()
 
-    fingerprint = compiled.digest(model.read_bytes(), *KINDS)
+    # By the model and the code that reads it into chains and writes them as arrays.
+    fingerprint = compiled.digest(model.read_bytes(), compiled.source_of(_scoring), *KINDS)
     arrays = compiled.load_or_build(cache_dir, "skill-tagger", fingerprint, build)
-    return {
-        kind: LinearChain.from_arrays(
-            {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"{kind}/")}
-        )
-        for kind in KINDS
-    }
+    return {kind: LinearChain.from_arrays(compiled.part(arrays, kind)) for kind in KINDS}
 
 
 class _ByWord:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from spacy.vocab import Vocab
 from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing import _compiled as compiled
 from parsing import _evidence as evidence
+from parsing import _phrases
 from parsing._blind import blind_text
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
@@ -129,10 +131,6 @@ SENIORITY = {
 TITLE_SUFFIXES = ("ist", "er", "or", "ant", "ian", "ect", "ive")
 
 
-def _part(arrays: compiled.Arrays, prefix: str) -> compiled.Arrays:
-    return {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + "/")}
-
-
 def label_mode(label: str, *, preferred: bool) -> str | None:
     """How a taxonomy label is matched: ``lower`` (any case), ``exact`` (as written, or in
     capitals) or None (never: too ambiguous to mean a skill on its own)."""
@@ -198,10 +196,13 @@ class Parser:
 
     # -- building -------------------------------------------------------------------------
     def _build_skill_matchers(self, cache_dir: Path | None) -> None:
-        # Kept on disk by the taxonomy's digest and this module's source, which holds the
-        # tokenizer and the rules below: either changed, the patterns are built again.
+        # Kept on disk by the taxonomy's digest and the source of this module (the
+        # tokenizer and the rules below) and of the phrase tables: any changed, the
+        # patterns are built again.
         fingerprint = compiled.digest(
-            self.taxonomy.digest, Path(__file__).read_bytes(), SPACY_VERSION
+            self.taxonomy.digest,
+            compiled.source_of(sys.modules[__name__], _phrases),
+            SPACY_VERSION,
         )
         arrays = compiled.load_or_build(
             cache_dir if self.taxonomy.digest else None,
@@ -209,17 +210,15 @@ class Parser:
             fingerprint,
             self._skill_pattern_arrays,
         )
-        self._skills_lower = PhraseTable(LOWER, _part(arrays, "lower"))
-        self._skills_exact = PhraseTable(ORTH, _part(arrays, "exact"))
-        labels = compiled.unpack_strings(arrays["by_label"], arrays["by_label_ends"])
-        ids = compiled.unpack_strings(arrays["by_label_ids"], arrays["by_label_id_ends"])
+        self._skills_lower = PhraseTable(LOWER, compiled.part(arrays, "lower"))
+        self._skills_exact = PhraseTable(ORTH, compiled.part(arrays, "exact"))
+        labels = compiled.get_strings(arrays, "by_label")
+        ids = compiled.get_strings(arrays, "by_label_ids")
         skills = self.taxonomy.skills
         self._by_label: dict[str, SkillEntry] = {
             label: skills[i] for label, i in zip(labels, ids, strict=True)
         }
-        self._ordinary_words = frozenset(
-            compiled.unpack_strings(arrays["ordinary"], arrays["ordinary_ends"])
-        )
+        self._ordinary_words = frozenset(compiled.get_strings(arrays, "ordinary"))
 
     def _skill_pattern_arrays(self) -> compiled.Arrays:
         # One pattern means one skill: the skill it names, before one that lists it as an
@@ -246,13 +245,10 @@ class Parser:
             by_label.setdefault(" ".join(pattern.lower().split()), skill_id)
         arrays: compiled.Arrays = {}
         for mode, attr in (("lower", LOWER), ("exact", ORTH)):
-            for name, array in PhraseTable.build(self.nlp, attr, tables[mode]).items():
-                arrays[f"{mode}/{name}"] = array
-        arrays["by_label"], arrays["by_label_ends"] = compiled.pack_strings(list(by_label))
-        ids = compiled.pack_strings(list(by_label.values()))
-        arrays["by_label_ids"], arrays["by_label_id_ends"] = ids
-        ordinary = compiled.pack_strings(sorted(ordinary_words(self.taxonomy)))
-        arrays["ordinary"], arrays["ordinary_ends"] = ordinary
+            arrays |= compiled.nested(mode, PhraseTable.build(self.nlp, attr, tables[mode]))
+        compiled.put_strings(arrays, "by_label", list(by_label))
+        compiled.put_strings(arrays, "by_label_ids", list(by_label.values()))
+        compiled.put_strings(arrays, "ordinary", sorted(ordinary_words(self.taxonomy)))
         return arrays
 
     # -- linking --------------------------------------------------------------------------

@@ -101,8 +101,11 @@ def load_skillspan(path: Path) -> list[Doc]:
     return docs
 
 
-def load_decorte(folder: Path, *, whole_spans: bool = False) -> list[tuple[str, str]]:
-    """(phrase, ESCO preferred label) where ESCO has the skill.
+def load_decorte(
+    folder: Path, *, whole_spans: bool = False, part: str = "*"
+) -> list[tuple[str, str]]:
+    """(phrase, ESCO preferred label) where ESCO has the skill, from every part of the set or
+    from one (``part``: "tech" or "house").
 
     The phrase is the annotated sub-span where the annotators gave one: they split
     "innovation and engineering practices" into "innovation practices" (innovation processes)
@@ -110,7 +113,7 @@ def load_decorte(folder: Path, *, whole_spans: bool = False) -> list[tuple[str, 
     span could both get right. ``whole_spans`` takes the whole span always (as this
     benchmark did before)."""
     pairs = []
-    for path in sorted(folder.glob("*_validation_annotations.csv")):
+    for path in sorted(folder.glob(f"{part}_validation_annotations.csv")):
         with open(path, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 span, sub = row["span"].strip(), (row.get("sub_span") or "").strip()

@@ -19,6 +19,8 @@ class SkillEntry:
     aliases: tuple[str, ...]
     hot: bool = False
     broader: tuple[str, ...] = ()
+    # How many ESCO occupations ask for the skill (essential or optional); 0 for O*NET's.
+    occupations: int = 0
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class Taxonomy:
                 aliases=tuple(s["aliases"]),
                 hot=bool(s.get("hot", False)),
                 broader=tuple(s.get("broader", ())),
+                occupations=int(s.get("occupations", 0)),
             )
             for s in data["skills"]
         }

@@ -2,8 +2,9 @@
 
 Sources (read from ``../shared/data/taxonomy`` by default):
 
-- ESCO v1.1.1 skills (preferred and alternative labels, skill type) and occupations
-  (preferred and alternative labels as job titles). "This service uses the ESCO
+- ESCO v1.1.1 skills (preferred and alternative labels, skill type, and how many occupations
+  ask for each, essential or optional) and occupations (preferred and alternative labels as
+  job titles). "This service uses the ESCO
   classification of the European Commission."
 - O*NET 29.2 Technology Skills (tools and technologies ESCO lacks, with the Hot Technology
   flag) and Alternate Titles, by the O*NET Resource Center of the U.S. Department of Labor,
@@ -156,6 +157,13 @@ def esco_skills(
             parent = "esco:" + row["broaderUri"].removeprefix(ESCO_PREFIX)
             if child is not None and parent in by_id:
                 child["broader"].append(parent)  # type: ignore[attr-defined]
+    # How many occupations ask for each skill: how common it is, which the linker weighs.
+    path = source / "esco-1.1.1" / "occupationSkillRelations.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            skill = by_id.get("esco:" + row["skillUri"].removeprefix(ESCO_PREFIX))
+            if skill is not None:
+                skill["occupations"] = int(skill.get("occupations", 0)) + 1  # type: ignore[call-overload]
     return skills, by_preferred, by_alias
 
 

@@ -16,19 +16,22 @@ SKILLS = {
 }
 
 
-def small() -> Taxonomy:
+def small(*more: SkillEntry) -> Taxonomy:
     return Taxonomy(
         version="test",
         skills={
-            sid: SkillEntry(id=sid, label=label, kind="skill", source="esco", aliases=())
-            for sid, label in SKILLS.items()
+            **{
+                sid: SkillEntry(id=sid, label=label, kind="skill", source="esco", aliases=())
+                for sid, label in SKILLS.items()
+            },
+            **{e.id: e for e in more},
         },
         titles=[],
     )
 
 
-def linker(encoder: Encoder, cache: Path) -> SkillLinker:
-    taxonomy = small()
+def linker(encoder: Encoder, cache: Path, *more: SkillEntry) -> SkillLinker:
+    taxonomy = small(*more)
     by_label = {e.label.lower(): e for e in taxonomy.skills.values()}
     return SkillLinker(taxonomy, encoder, lambda p: by_label.get(p.lower()), cache)
 
@@ -72,3 +75,38 @@ def test_embedding_the_labels_stops_when_asked(encoder: Encoder, tmp_path: Path)
     stop.set()
     assert linker(encoder, tmp_path).label_vectors(stop) is None
     assert not list(tmp_path.glob("skill-labels-*.npy"))
+
+
+def test_an_alternative_label_draws_its_skill(encoder: Encoder, tmp_path: Path) -> None:
+    # "cooperate with colleagues" is the closer preferred label (0.80 against 0.66); the
+    # other skill has the phrase itself as an alternative label.
+    cooperate = SkillEntry("s:cooperate", "cooperate with colleagues", "skill", "esco", ())
+    liaise = SkillEntry("s:liaise", "liaise with colleagues", "skill", "esco", ())
+    named = SkillEntry(
+        "s:liaise", "liaise with colleagues", "skill", "esco", ("engage with colleagues",)
+    )
+    without = linker(encoder, tmp_path / "a", cooperate, liaise).link(["engage with colleagues"])
+    assert without[0].id == "s:cooperate"
+    found = linker(encoder, tmp_path / "b", cooperate, named).link(["engage with colleagues"])[0]
+    assert (found.id, found.method) == ("s:liaise", "nearest")
+
+
+def test_a_common_skill_wins_a_tie(encoder: Encoder, tmp_path: Path) -> None:
+    # Two skills with the same label: the one more occupations ask for is linked.
+    # (The rarer one comes first in the index, so a tie left alone would go to it.)
+    rare = SkillEntry("s:plan-1", "plan teamwork", "skill", "esco", (), occupations=1)
+    common = SkillEntry("s:plan-2", "plan teamwork", "skill", "esco", (), occupations=90)
+    for order in ((rare, common), (common, rare)):
+        found = linker(encoder, tmp_path / order[0].id, *order).link(["organise teamwork"])[0]
+        assert found.id == "s:plan-2"
+
+
+def test_a_product_is_linked_only_by_its_name(encoder: Encoder, tmp_path: Path) -> None:
+    product = SkillEntry("onet:timeline-software", "Timeline software", "tool", "onet", ())
+    estimate = SkillEntry("s:estimate", "estimate duration of work", "skill", "esco", ())
+    links = linker(encoder, tmp_path, product, estimate).link(
+        ["estimate timelines", "timeline charts"]
+    )
+    # Closer to the product by its vectors, but "timelines" does not name it.
+    assert links[0].id == "s:estimate"
+    assert links[1].id == "onet:timeline-software"

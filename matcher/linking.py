@@ -59,6 +59,16 @@ SCORE_BLOCK = 16384
 # Phrases are scored this many at a time: (phrases, labels) float32 scores are held at once.
 QUERY_BLOCK = 128
 WORD = re.compile(r"[a-z0-9+#]+")
+# What a phrase says around the skill it names: "knowledge of SQL", "experience with
+# Kubernetes", "communication skills". A phrase is linked by what is left.
+LEAD = re.compile(
+    r"^(?:(?:strong|solid|good|excellent|proven|deep|working|basic|advanced)\s+)?"
+    r"(?:knowledge|experience|expertise|proficiency|understanding|familiarity)\s+(?:of|in|with)\s+",
+    re.IGNORECASE,
+)
+TAIL = re.compile(
+    r"\s+(?:skills?|abilities|ability|experience|knowledge|expertise|proficiency)$", re.IGNORECASE
+)
 NAME_STOP_WORDS = frozenset("a an and for from in of on or the to with your our software".split())
 
 
@@ -188,8 +198,11 @@ class SkillLinker:
         out: list[Link | None] = []
         todo: list[tuple[int, str]] = []
         for phrase in phrases:
-            text = " ".join(phrase.strip(" .,;:").split())
+            text = " ".join(phrase.strip(" .,;:?!").split())
             entry = self.by_label(text)
+            if entry is None:
+                text = core_phrase(text)
+                entry = self.by_label(text)
             if entry is not None:
                 out.append(Link(phrase, entry.id, entry.label, "label", 1.0))
             else:
@@ -215,6 +228,13 @@ class SkillLinker:
                         phrases[i], FREE_PREFIX + text.lower(), text, "free", round(score, 4)
                     )
         return [link for link in out if link is not None]
+
+
+def core_phrase(text: str) -> str:
+    """``text`` without what surrounds the skill it names: "knowledge of SQL" is "SQL",
+    "communication skills" is "communication"; a phrase that is nothing else stays whole."""
+    core = TAIL.sub("", LEAD.sub("", text))
+    return core if core else text
 
 
 def _words(text: str) -> frozenset[str]:

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher import Encoder, SkillLinker
+from matcher.linking import core_phrase
 from parsing import SkillEntry, Taxonomy
 
 SKILLS = {
@@ -110,3 +111,14 @@ def test_a_product_is_linked_only_by_its_name(encoder: Encoder, tmp_path: Path) 
     # Closer to the product by its vectors, but "timelines" does not name it.
     assert links[0].id == "s:estimate"
     assert links[1].id == "onet:timeline-software"
+
+
+def test_a_phrase_is_linked_by_the_skill_it_names(encoder: Encoder, tmp_path: Path) -> None:
+    assert core_phrase("knowledge of Python") == "Python"
+    assert core_phrase("strong experience with welding") == "welding"
+    assert core_phrase("communication skills") == "communication"
+    assert core_phrase("skills") == "skills"
+    assert core_phrase("experience") == "experience"
+    links = linker(encoder, tmp_path).link(["Experience in Manage Budgets", "teamwork skills"])
+    assert [(k.id, k.method) for k in links] == [("s:budgets", "label"), ("s:teams", "nearest")]
+    assert links[0].phrase == "Experience in Manage Budgets"

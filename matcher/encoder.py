@@ -6,6 +6,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ class Encoder:
         if precision == "int8":
             # Nothing here imports transformers or torch (see ``word_pieces``).
             dim, length = _declared_shape(path)
+            self._model_path, self._length = path, length
             self.onnx_path = quantized_model(path, cache_dir or default_cache_dir())
             self._onnx = OnnxTransformer(self.onnx_path, path, length, threads)
             self._pieces = word_pieces(path)
@@ -139,6 +141,50 @@ class Encoder:
             if progress is not None:
                 progress(len(batch))
         return out
+
+    def encode_on_cores(
+        self,
+        texts: Sequence[str],
+        *,
+        chunk: int = 1024,
+        stop: threading.Event | None = None,
+    ) -> Vectors | None:
+        """``encode`` for many short texts (the taxonomy's labels), on every core: int8 runs
+        one single-threaded ONNX session per core, each on its own chunks (two sessions of
+        one thread embed labels 1.7 times as fast as one of two threads here); fp32 runs
+        ``encode`` chunk by chunk. With ``stop``, gives up between chunks once it is set,
+        returning None."""
+        starts = range(0, len(texts), chunk)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        if stop is not None and stop.is_set():
+            return None
+        if self.onnx_path is None or not texts:
+            for start in starts:
+                if stop is not None and stop.is_set():
+                    return None
+                out[start : start + chunk] = self.encode(texts[start : start + chunk])
+            return out
+        cores = max(1, min(os.cpu_count() or 1, len(starts)))
+        sessions = [
+            OnnxTransformer(self.onnx_path, self._model_path, self._length, 1) for _ in range(cores)
+        ]
+        queue = iter(starts)
+        taking = threading.Lock()
+
+        def work(session: OnnxTransformer) -> bool:
+            while True:
+                if stop is not None and stop.is_set():
+                    return False
+                with taking:
+                    start = next(queue, None)
+                if start is None:
+                    return True
+                batch = list(texts[start : start + chunk])
+                out[start : start + len(batch)] = session.encode(batch)
+
+        with ThreadPoolExecutor(cores, thread_name_prefix="encode") as pool:
+            finished = list(pool.map(work, sessions))
+        return out if all(finished) else None
 
     def encode_one(self, text: str) -> Vectors:
         vector: Vectors = self.encode([text])[0]

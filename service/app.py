@@ -73,7 +73,7 @@ def create_app(
                 log.info("talent pool loaded: %d candidates", opened.matcher.pool.count())
             opened_or_failed.set()
             if settings.warm_skill_index and not stop.is_set():
-                # About two minutes on first start (then cached): not on the first linking request.
+                # About a minute on first start (then cached): not on the first linking request.
                 app.state.runtime.linker.label_vectors(stop)
 
         def follow() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -266,3 +267,16 @@ def test_parsing_and_the_int8_encoder_never_import_torch(int8: Encoder) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "2.0"
+
+
+def test_encoding_on_every_core_gives_the_vectors_of_encode(fp32: Encoder, int8: Encoder) -> None:
+    texts = [f"{text} ({k})" for k in range(7) for text in TEXTS]
+    for encoder in (int8, fp32):
+        made = encoder.encode_on_cores(texts, chunk=4)
+        assert made is not None and made.shape == (len(texts), 384)
+        # In input order, whichever session or thread embedded each chunk.
+        np.testing.assert_allclose(made, encoder.encode(texts), atol=1e-5)
+        assert encoder.encode_on_cores([]) is not None
+        stop = threading.Event()
+        stop.set()
+        assert encoder.encode_on_cores(texts, chunk=4, stop=stop) is None

@@ -23,6 +23,7 @@ from parsing import _phrases
 from parsing._blind import blind_text
 from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
 from parsing._fields import find_contact, years_of_experience
+from parsing._job_tagger import LazyJobTagger
 from parsing._phrases import PhraseTable
 from parsing._sections import find_sections, section_at
 from parsing._tagger import Features, Kind, SkillTagger, Tagged
@@ -158,10 +159,13 @@ class Parser:
         taxonomy: Taxonomy | None = None,
         *,
         use_tagger: bool = True,
+        job_tagger: bool = True,
         cache_dir: Path | None = None,
     ) -> None:
         """``use_tagger=False`` finds skills with the taxonomy alone (for training the
-        tagger, and as a reference in the benchmark). ``cache_dir`` keeps what is derived
+        tagger, and as a reference in the benchmark). ``job_tagger=False`` reads job
+        postings with the CRF too (the benchmark's comparison; by default they are read by
+        the transformer of ``parsing._job_tagger``). ``cache_dir`` keeps what is derived
         from the taxonomy and the tagger's model for the next process to load in
         milliseconds (``parsing._compiled``; by default under ``~/.cache/talentmatch``)."""
         self.taxonomy = taxonomy or Taxonomy.load()
@@ -175,6 +179,7 @@ class Parser:
         self.cache_dir = compiled.default_cache_dir() if cache_dir is None else cache_dir
         self._build_skill_matchers(self.cache_dir)
         self.tagger = SkillTagger(self.taxonomy, cache_dir=self.cache_dir) if use_tagger else None
+        self.job_tagger = LazyJobTagger() if use_tagger and job_tagger else None
         self._products = frozenset(
             sid for sid, e in self.taxonomy.skills.items() if names_product(e, self._ordinary_words)
         )
@@ -269,7 +274,8 @@ class Parser:
         """Skills in ``text``, a résumé or a job description (``kind``);
         ``text[m.start:m.end] == m.text`` for every mention.
 
-        The tagger marks skill phrases in context; each is linked to the taxonomy match it
+        The tagger marks skill phrases in context (the CRF in a résumé, the transformer of
+        ``parsing._job_tagger`` in a job posting); each is linked to the taxonomy match it
         covers, else by its label, else kept as a free skill (id ``free:<phrase>``). Taxonomy
         matches the tagger did not mark are kept when it gives them some support
         (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
@@ -282,14 +288,18 @@ class Parser:
         if self.tagger is None:
             found = [(m.start, m.end, m.label_) for m in matches]
         else:
-            tagged = self.tagger.tag(doc, matches, sections, kind)
+            tagged = (
+                self.job_tagger.get().tag(doc)
+                if kind == "job" and self.job_tagger is not None
+                else self.tagger.tag(doc, matches, sections, kind)
+            )
             hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
             # In a hobbies section a taxonomy match is a pastime, unless the tagger reads it
             # as a skill in context.
             outside = [
                 m for m in matches if not any(start <= m.start_char < end for start, end in hobbies)
             ]
-            found = self._combine(doc, outside, tagged)
+            found = self._combine(doc, outside, tagged, products_alone=kind != "job")
         mentions = []
         for start, end, skill_id in found:
             span = doc[start:end]
@@ -311,7 +321,9 @@ class Parser:
             )
         return mentions
 
-    def _combine(self, doc: Doc, matches: list[Span], tagged: Tagged) -> list[tuple[int, int, str]]:
+    def _combine(
+        self, doc: Doc, matches: list[Span], tagged: Tagged, *, products_alone: bool = True
+    ) -> list[tuple[int, int, str]]:
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
@@ -331,7 +343,11 @@ class Parser:
             inside = {m.start: m for i in range(start, end) if (m := at.get(i)) is not None}
             ids = {m.label_ for m in inside.values()}
             used |= set(inside)
-            if len(ids) == 1:
+            if len(inside) == 1:
+                # A phrase with part of a skill's name has all of it: "Spark" of "Apache Spark".
+                (match,) = inside.values()
+                found.append((min(start, match.start), max(end, match.end), match.label_))
+            elif len(ids) == 1:
                 found.append((start, end, ids.pop()))
             elif ids:
                 # "Java/Scala": one phrase to the tagger, two skills to the taxonomy.
@@ -344,7 +360,7 @@ class Parser:
             for m in rest
             if not self._ambiguous(m)
             and (
-                m.label_ in self._products
+                (products_alone and m.label_ in self._products)
                 or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
             )
         ]

@@ -1,0 +1,81 @@
+"""The job-posting tagger (parsing/_job_tagger.py) on real sentences and edge cases."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from parsing import Parser
+from parsing._job_tagger import WINDOW, JobTagger
+
+JOB = (
+    "Senior Data Engineer\n\n"
+    "Requirements\n"
+    "- 5+ years of Python and SQL; experience with Apache Spark and Airflow.\n"
+    "- You build reliable data pipelines and communicate clearly with stakeholders.\n"
+    "Nice to have: Kafka, Terraform.\n"
+)
+
+
+def test_a_job_is_read_by_the_transformer_and_a_resume_by_the_crf() -> None:
+    parser = Parser()
+    parser.parse_resume_text("Jane Doe\n\nSkills\nPython, SQL, Apache Spark\n")
+    assert parser.job_tagger is not None and parser.job_tagger._tagger is None
+    job = parser.parse_job(JOB)
+    found = {s.text: s for s in job.skills}
+    assert {"Python", "SQL", "Airflow", "Kafka", "Terraform"} <= set(found), set(found)
+    assert "Apache Spark" in {s.label for s in job.skills}
+    assert found["Python"].required and not found["Kafka"].required
+    assert found["Python"].years == 5
+    assert parser.job_tagger._tagger is not None
+
+
+def test_every_token_takes_the_piece_it_starts_in(parser: Parser) -> None:
+    tagger = JobTagger()
+    doc = parser.nlp.make_doc(JOB)
+    tagged = tagger.tag(doc)
+    assert len(tagged.probability) == len(doc)
+    for token in doc:
+        if token.is_space:
+            assert tagged.probability[token.i] == 0
+    for start, end in tagged.ranges:
+        assert 0 <= start < end <= len(doc)
+        assert all(tagged.probability[i] >= tagger.threshold for i in range(start, end))
+    spans = {doc[start:end].text for start, end in tagged.ranges}
+    assert "Airflow" in " ".join(spans)
+
+
+def test_a_line_longer_than_a_window_is_read_whole(parser: Parser) -> None:
+    tagger = JobTagger()
+    line = "Experience with Python and Kubernetes is required. " * 40
+    starts, probs = tagger.piece_probabilities(line + "\nKafka\n")
+    pieces = len(tagger.tokenizer.encode(line, add_special_tokens=False).ids)
+    assert pieces > 2 * WINDOW
+    kafka = len(tagger.tokenizer.encode("Kafka", add_special_tokens=False).ids)
+    assert len(starts) == len(probs) == pieces + kafka
+    assert (np.diff(starts) > 0).all()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    # The last window of the long line still finds its skills.
+    doc = parser.nlp.make_doc(line)
+    last = [doc[s:e].text for s, e in tagger.tag(doc).ranges if doc[s].idx > len(line) * 0.9]
+    assert "Kubernetes" in last
+
+
+def test_nothing_to_read(parser: Parser) -> None:
+    tagger = JobTagger()
+    for text in ("", "\n\n  \n", "x"):
+        tagged = tagger.tag(parser.nlp.make_doc(text))
+        assert tagged.ranges == [] or text == "x"
+        assert len(tagged.probability) == len(parser.nlp.make_doc(text))
+
+
+def test_threads_share_the_tagger(parser: Parser) -> None:
+    tagger = JobTagger()
+    doc = parser.nlp.make_doc(JOB)
+    alone = tagger.tag(doc)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: tagger.tag(doc), range(8)))
+    for tagged in results:
+        assert tagged.ranges == alone.ranges
+        np.testing.assert_allclose(tagged.probability, alone.probability)

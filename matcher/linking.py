@@ -48,6 +48,7 @@ import numpy as np
 
 from matcher.encoder import Encoder, Vectors
 from parsing import FREE_PREFIX, SkillEntry, Taxonomy, names_product, ordinary_words
+from parsing.parser import GENERIC_TAILS
 
 # Not tuned on the evaluation data: 0.0 to 0.5 linked decorte identically.
 NEAREST_THRESHOLD = 0.5
@@ -69,8 +70,9 @@ LEAD = re.compile(
     r"(?:knowledge|experience|expertise|proficiency|understanding|familiarity)\s+(?:of|in|with)\s+",
     re.IGNORECASE,
 )
+# The parser's generic tails of a tagged phrase, and how a CRM tag may end besides.
 TAIL = re.compile(
-    r"\s+(?:skills?|abilities|ability|experience|knowledge|expertise|proficiency)$", re.IGNORECASE
+    r"\s+(?:" + "|".join(sorted(GENERIC_TAILS | {"ability", "abilities"})) + ")$", re.IGNORECASE
 )
 NAME_STOP_WORDS = frozenset("a an and for from in of on or the to with your our software".split())
 

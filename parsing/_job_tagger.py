@@ -9,7 +9,8 @@ résumés, which must be read at hundreds a second, keep the CRF.
 
 Each line is read on its own, as the sentences it was trained on (in windows of at most
 ``WINDOW`` word pieces); a spaCy token takes the probabilities of the word piece it starts
-in. The result is the CRF's :class:`Tagged`, so what follows is the same for both.
+in. Phrases are read from the probabilities as the CRF's are (``tagged_phrases``), and the
+result is the CRF's :class:`Tagged`, so what follows is the same for both.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc
 
-from parsing._tagger import Tagged, _layout
+from parsing._tagger import Tagged, _layout, tagged_phrases
 
 MODEL_FILE = "job_tagger.onnx"
 TOKENIZER_FILE = "job_tagger_tokenizer.json"
@@ -88,9 +89,8 @@ class JobTagger:
 
     def tag(self, doc: Doc) -> Tagged:
         tokens, line_starts = _layout(doc)
-        probability = np.zeros(len(doc))
         if len(tokens) == 0:
-            return Tagged([], probability)
+            return Tagged([], np.zeros(len(doc)))
         piece_starts, probs = self.piece_probabilities(doc.text)
         chars = np.array([doc[int(i)].idx for i in tokens], dtype=np.int64)
         # The piece each token starts in: the last piece starting at or before it.
@@ -99,16 +99,7 @@ class JobTagger:
             p_b, p_i = probs[at, 0], probs[at, 1]
         else:
             p_b = p_i = np.zeros(len(tokens))
-        skill = p_b + p_i
-        # As the CRF's phrases (parsing._tagger): a phrase begins where a token is in one and
-        # the one before is not, or a line starts, or B is likelier than I.
-        on = skill >= self.threshold
-        begins = on & (line_starts | ~np.roll(on, 1) | (p_b > p_i))
-        goes_on = np.append((on & ~begins)[1:], False)
-        ends = on & ~goes_on
-        ranges = list(zip(tokens[begins].tolist(), (tokens[ends] + 1).tolist(), strict=True))
-        probability[tokens] = skill
-        return Tagged(ranges, probability)
+        return tagged_phrases(len(doc), tokens, line_starts, p_b, p_i, self.threshold)
 
 
 class LazyJobTagger:

@@ -262,17 +262,30 @@ class SkillTagger:
             scores[:-1] += np.where(same, chain.bigram_scores("bi+", keys), 0.0)
             scores[1:] += np.where(same, chain.bigram_scores("bi-", keys), 0.0)
         p = marginals(scores, starts, chain.transitions)
-        skill = p[:, 0] + p[:, 1]
-        # A phrase begins at a token in one where the one before is not, or a line starts,
-        # or B is likelier than I; it ends where the next token does not continue it.
-        on = skill >= self.threshold
-        begins = on & (starts | ~np.roll(on, 1) | (p[:, 0] > p[:, 1]))
-        goes_on = np.append((on & ~begins)[1:], False)
-        ends = on & ~goes_on
-        ranges = list(zip(tokens[begins].tolist(), (tokens[ends] + 1).tolist(), strict=True))
-        probability = np.zeros(len(doc))
-        probability[tokens] = skill
-        return Tagged(ranges, probability)
+        return tagged_phrases(len(doc), tokens, starts, p[:, 0], p[:, 1], self.threshold)
+
+
+def tagged_phrases(
+    size: int,
+    tokens: npt.NDArray[np.intp],
+    starts: npt.NDArray[np.bool_],
+    p_b: Floats,
+    p_i: Floats,
+    threshold: float,
+) -> Tagged:
+    """The phrases of a document of ``size`` tokens from P(B) and P(I) of its non-space
+    ``tokens`` (``starts``: which begin a line). A token is in a phrase when P(B) + P(I)
+    reaches ``threshold``; a phrase begins at such a token where the one before is not, or a
+    line starts, or B is likelier than I; it ends where the next token does not continue it."""
+    skill = p_b + p_i
+    on = skill >= threshold
+    begins = on & (starts | ~np.roll(on, 1) | (p_b > p_i))
+    goes_on = np.append((on & ~begins)[1:], False)
+    ends = on & ~goes_on
+    ranges = list(zip(tokens[begins].tolist(), (tokens[ends] + 1).tolist(), strict=True))
+    probability = np.zeros(size)
+    probability[tokens] = skill
+    return Tagged(ranges, probability)
 
 
 def _read_chains(model: Path, cache_dir: Path | None) -> dict[Kind, LinearChain]:

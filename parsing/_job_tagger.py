@@ -8,9 +8,11 @@ forward pass per line costs more than the CRF's whole résumé, so it reads job 
 résumés, which must be read at hundreds a second, keep the CRF.
 
 Each line is read on its own, as the sentences it was trained on (in windows of at most
-``WINDOW`` word pieces); a spaCy token takes the probabilities of the word piece it starts
-in. Phrases are read from the probabilities as the CRF's are (``tagged_phrases``), and the
-result is the CRF's :class:`Tagged`, so what follows is the same for both.
+``WINDOW`` word pieces). The model labels words cut at whitespace by their first piece, as it
+was trained: the spaCy tokens of one word ("amazon-web-services", "C#/.NET") take the
+probabilities of the piece the word starts in, and are in a phrase or out of it together.
+Phrases are read from the probabilities as the CRF's are (``tagged_phrases``), and the result
+is the CRF's :class:`Tagged`, so what follows is the same for both.
 """
 
 from __future__ import annotations
@@ -93,12 +95,22 @@ class JobTagger:
             return Tagged([], np.zeros(len(doc)))
         piece_starts, probs = self.piece_probabilities(doc.text)
         chars = np.array([doc[int(i)].idx for i in tokens], dtype=np.int64)
-        # The piece each token starts in: the last piece starting at or before it.
-        at = np.clip(np.searchsorted(piece_starts, chars, side="right") - 1, 0, None)
+        ends = chars + np.array([len(doc[int(i)]) for i in tokens], dtype=np.int64)
+        # The model was trained on words cut at whitespace, each labelled on its first piece:
+        # a token glued to the one before it ("web" and "services" of "amazon-web-services",
+        # ".NET" of "C#/.NET") is read with its word, in or out as the word's first piece is.
+        glued = np.zeros(len(tokens), dtype=bool)
+        glued[1:] = chars[1:] == ends[:-1]
+        word_start = chars[np.maximum.accumulate(np.where(glued, 0, np.arange(len(tokens))))]
+        # The piece each word starts in: the last piece starting at or before it.
+        at = np.clip(np.searchsorted(piece_starts, word_start, side="right") - 1, 0, None)
         if len(piece_starts):
             p_b, p_i = probs[at, 0], probs[at, 1]
         else:
             p_b = p_i = np.zeros(len(tokens))
+        # The rest of a word goes on with its phrase; it never begins one.
+        p_i = np.where(glued, p_b + p_i, p_i)
+        p_b = np.where(glued, 0.0, p_b)
         return tagged_phrases(len(doc), tokens, line_starts, p_b, p_i, self.threshold)
 
 

@@ -79,3 +79,33 @@ def test_threads_share_the_tagger(parser: Parser) -> None:
     for tagged in results:
         assert tagged.ranges == alone.ranges
         np.testing.assert_allclose(tagged.probability, alone.probability)
+
+
+def test_a_skill_asked_for_in_a_long_phrase_is_kept(parser: Parser) -> None:
+    # Job posts ask for skills in phrases (SkillSpan's gold spans run to 13 words and more);
+    # a phrase the taxonomy does not name is kept whole as a free skill, not dropped.
+    text = (
+        "Responsibilities\n"
+        "- Design and implement high-level solutions and technical requirements with our "
+        "clients.\n"
+    )
+    mentions = parser.find_skills(text, kind="job")
+    long = [m for m in mentions if len(parser.nlp.make_doc(m.text)) > 8]
+    assert any(m.text.startswith("Design and implement") for m in long), mentions
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_a_word_is_in_a_phrase_whole(parser: Parser) -> None:
+    # The model learned words cut at whitespace ("amazon-web-services", "C#/.NET" are one word
+    # each in SkillSpan); spaCy cuts them further, and each piece used to be read on its own:
+    # "web-services" became a phrase of its own beside "amazon".
+    tagger = JobTagger()
+    text = "cloud amazon-web-services azure devops automation\nSkills: C#/.NET, CI/CD and T-SQL.\n"
+    doc = parser.nlp.make_doc(text)
+    ranges = tagger.tag(doc).ranges
+    assert ranges
+    for start, end in ranges:
+        assert start == 0 or doc[start - 1].whitespace_ or doc[start - 1].is_space
+        assert doc[end - 1].whitespace_ or end == len(doc) or doc[end].is_space
+    phrases = [doc[start:end].text for start, end in ranges]
+    assert any("amazon-web-services" in p for p in phrases), phrases

@@ -3,7 +3,7 @@
 all-MiniLM-L6-v2 fine-tuned as a token classifier on the SkillSpan training split by
 ``scripts/train_job_tagger.py`` and shipped in ``parsing/data`` with the model's own
 ``tokenizer.json``: tagging needs neither torch nor transformers. On SkillSpan dev it marks
-skills far better than the CRF (relaxed F1 0.733 against 0.622, README "Skills"), but one
+skills far better than the CRF (README "Skills", the benchmark's two columns), but one
 forward pass per line costs more than the CRF's whole résumé, so it reads job postings only;
 résumés, which must be read at hundreds a second, keep the CRF.
 
@@ -32,8 +32,9 @@ TOKENIZER_FILE = "job_tagger_tokenizer.json"
 LABELS = ("B", "I", "O")
 # The model was trained on sentences of at most 128 pieces, [CLS] and [SEP] included.
 WINDOW = 126
-# A token is part of a skill phrase when P(B) + P(I) reaches this: the model's own even odds
-# (0.3 to 0.7 gave relaxed F1 0.721 to 0.732 on SkillSpan dev).
+# A word is part of a skill phrase when P(B) + P(I) reaches this: the model's own even odds
+# (0.3 to 0.7 gave relaxed F1 0.682 to 0.695 on the training split's held-out tenth,
+# scripts/train_job_tagger.py --validate).
 JOB_THRESHOLD = 0.5
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -367,6 +368,9 @@ class Parser:
             and (
                 (products_alone and m.label_ in self._products)
                 or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
+                # A line that is nothing but a skill's name is a list item ("- Docker"): the
+                # job tagger, reading the line alone, has no context to support it.
+                or _alone_on_line(doc, m)
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
@@ -632,6 +636,20 @@ def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
         return entry.label != entry.label.lower()
     words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
     return any(w not in ordinary for w in words)
+
+
+def _alone_on_line(doc: Doc, span: Span) -> bool:
+    """Whether ``span``'s line holds nothing else but punctuation and bullets."""
+
+    def only_marks(tokens: Iterable[int]) -> bool:
+        for i in tokens:
+            if "\n" in doc[i].text:
+                return True
+            if not (doc[i].is_space or doc[i].is_punct or doc[i].text in SENTENCE_ENDS):
+                return False
+        return True
+
+    return only_marks(range(span.start - 1, -1, -1)) and only_marks(range(span.end, len(doc)))
 
 
 def _listed_with(doc: Doc, match: Span, skill_tokens: set[int]) -> bool:

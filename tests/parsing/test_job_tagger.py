@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -109,3 +112,42 @@ def test_a_word_is_in_a_phrase_whole(parser: Parser) -> None:
         assert doc[end - 1].whitespace_ or end == len(doc) or doc[end].is_space
     phrases = [doc[start:end].text for start, end in ranges]
     assert any("amazon-web-services" in p for p in phrases), phrases
+
+
+def _training_script() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "scripts" / "train_job_tagger.py"
+    spec = importlib.util.spec_from_file_location("train_job_tagger", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_held_out_tenth_shares_no_sentence_with_training() -> None:
+    # SkillSpan repeats boilerplate sentences: a repeated one must fall on one side only, or
+    # the epochs would be chosen on sentences the model was trained on.
+    script = _training_script()
+    rows = [([f"sentence {k}", "Python"], ["O", "B"]) for k in range(300)] * 2
+    train, held = script.held_out(rows)
+    held_texts = [" ".join(words) for words, _ in held]
+    assert len(set(held_texts)) == len(held_texts)
+    assert not set(held_texts) & {" ".join(words) for words, _ in train}
+    assert 10 < len(held) < 60
+    assert len(train) + 2 * len(held) == len(rows)
+
+
+def test_a_word_is_scored_by_its_first_piece() -> None:
+    script = _training_script()
+    probs = np.arange(15, dtype=float).reshape(5, 3)
+    # [CLS], two pieces of word 0, one of word 1, [SEP]; word 2 was truncated away.
+    words = script.word_probabilities(probs, [None, 0, 0, 1, None], 3)
+    np.testing.assert_array_equal(words, [probs[1], probs[3], [0, 0, 0]])
+
+
+def test_a_skill_alone_on_a_bullet_line_is_kept(parser: Parser) -> None:
+    # Read alone, the line "- Docker" gives the tagger no context (it gave Docker 0.02); a
+    # line that is nothing but a skill's name is a list item all the same.
+    job = parser.parse_job("Data Engineer\n\nRequirements\n- Python\n\nNice to have\n- Docker\n")
+    assert {s.text: s.required for s in job.skills} == {"Python": True, "Docker": False}
+    # Not when the line says more than the name.
+    assert "Docker" not in {s.text for s in parser.find_skills("Docker Inc.\n", kind="job")}

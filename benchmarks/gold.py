@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 Spans = list[tuple[int, int]]
 DOTIN_LABELS = {"Tech Tools", "Job Specific Skills"}
@@ -78,26 +79,37 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def word_offsets(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word in the words joined by single spaces."""
+    offsets, pos = [], 0
+    for word in words:
+        offsets.append((pos, pos + len(word)))
+        pos += len(word) + 1
+    return offsets
+
+
+def skillspan_doc(row: dict[str, Any]) -> Doc:
+    """A SkillSpan sentence (a row of its JSON lines) as text, its words joined by spaces, and
+    its gold: the "skill" and the "knowledge" spans, each kept (the two may overlap)."""
+    tokens = row["tokens"]
+    offsets = word_offsets(tokens)
+    gold = [
+        (offsets[s][0], offsets[e - 1][1])
+        for tags in (row["tags_skill"], row["tags_knowledge"])
+        for s, e in bio_spans(tags)
+    ]
+    return Doc(" ".join(tokens), gold)
+
+
 def load_skillspan(path: Path) -> list[Doc]:
+    """The distinct sentences of a SkillSpan split (it repeats boilerplate sentences)."""
     docs, seen = [], set()
     with open(path, encoding="utf-8") as fh:
         for line in fh:
-            row = json.loads(line)
-            tokens = row["tokens"]
-            key = " ".join(tokens)
-            if key in seen:
-                continue
-            seen.add(key)
-            offsets, pos = [], 0
-            for token in tokens:
-                offsets.append((pos, pos + len(token)))
-                pos += len(token) + 1
-            gold = [
-                (offsets[s][0], offsets[e - 1][1])
-                for tags in (row["tags_skill"], row["tags_knowledge"])
-                for s, e in bio_spans(tags)
-            ]
-            docs.append(Doc(key, gold))
+            doc = skillspan_doc(json.loads(line))
+            if doc.text not in seen:
+                seen.add(doc.text)
+                docs.append(doc)
     return docs
 
 

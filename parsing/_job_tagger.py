@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 from parsing._tagger import Tagged, _layout, tagged_phrases
@@ -95,8 +96,8 @@ class JobTagger:
         if len(tokens) == 0:
             return Tagged([], np.zeros(len(doc)))
         piece_starts, probs = self.piece_probabilities(doc.text)
-        chars = np.array([doc[int(i)].idx for i in tokens], dtype=np.int64)
-        ends = chars + np.array([len(doc[int(i)]) for i in tokens], dtype=np.int64)
+        chars, lengths = doc.to_array([IDX, LENGTH])[tokens].astype(np.int64).T
+        ends = chars + lengths
         # The model was trained on words cut at whitespace, each labelled on its first piece:
         # a token glued to the one before it ("web" and "services" of "amazon-web-services",
         # ".NET" of "C#/.NET") is read with its word, in or out as the word's first piece is.

@@ -127,11 +127,14 @@ def test_the_held_out_tenth_shares_no_sentence_with_training() -> None:
     # SkillSpan repeats boilerplate sentences: a repeated one must fall on one side only, or
     # the epochs would be chosen on sentences the model was trained on.
     script = _training_script()
-    rows = [([f"sentence {k}", "Python"], ["O", "B"]) for k in range(300)] * 2
+    rows = [
+        {"tokens": [f"sentence {k}", "Python"], "tags_skill": ["O", "B"], "tags_knowledge": []}
+        for k in range(300)
+    ] * 2
     train, held = script.held_out(rows)
-    held_texts = [" ".join(words) for words, _ in held]
+    held_texts = [" ".join(row["tokens"]) for row in held]
     assert len(set(held_texts)) == len(held_texts)
-    assert not set(held_texts) & {" ".join(words) for words, _ in train}
+    assert not set(held_texts) & {" ".join(row["tokens"]) for row in train}
     assert 10 < len(held) < 60
     assert len(train) + 2 * len(held) == len(rows)
 
@@ -142,6 +145,8 @@ def test_a_word_is_scored_by_its_first_piece() -> None:
     # [CLS], two pieces of word 0, one of word 1, [SEP]; word 2 was truncated away.
     words = script.word_probabilities(probs, [None, 0, 0, 1, None], 3)
     np.testing.assert_array_equal(words, [probs[1], probs[3], [0, 0, 0]])
+    # Training labels a word on the same piece.
+    assert script.first_pieces([None, 0, 0, 1, 1, 2, None]) == [(1, 0), (3, 1), (5, 2)]
 
 
 def test_a_skill_alone_on_a_bullet_line_is_kept(parser: Parser) -> None:

@@ -21,10 +21,13 @@ costs little more than tokenising.
 
 from __future__ import annotations
 
+import re
+import string
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import groupby
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -43,6 +46,15 @@ from parsing._taxonomy import Taxonomy
 
 MODEL_FILE = "skill_tagger.crfsuite"
 CONTEXT = (-2, -1, 1, 2)
+# Which of a word's own features it also gives the tokens near it, by the feature's name
+# ("w" of "w=python"): its form and how common it is in labels to tokens up to two away,
+# its shape and title case to the tokens beside it.
+GIVEN_AT: dict[str, tuple[int, ...]] = {
+    "w": CONTEXT,
+    "lex": CONTEXT,
+    "sh": (-1, 1),
+    "title": (-1, 1),
+}
 MAX_CACHE = 200_000
 # Chosen where relaxed F1 was flat on both held-out sets (0.15 to 0.3 differed by < 0.01).
 TOKEN_THRESHOLD = 0.2
@@ -71,11 +83,11 @@ class Features:
         """The ``gk`` feature value of a taxonomy match: the skill's kind, "+hot" if hot."""
         return self._kinds.get(skill_id, "")
 
-    def word_features(self, word: str) -> tuple[list[str], dict[int, list[str]]]:
-        """The features of ``word`` itself, and those it gives a token at each offset of
-        ``CONTEXT`` from it; not cached (the NumPy tagger keeps their weights instead)."""
-        own = self._compute_lexical(word)
-        return own, self._context(word, own)
+    def word_features(self, word: str) -> list[str]:
+        """The features of ``word`` itself, not cached (the NumPy tagger keeps their weights
+        instead); it gives a token near it those that ``given_at`` says, prefixed by the
+        offset ("-1w=python")."""
+        return self._compute_lexical(word)
 
     def _lexical(self, word: str) -> list[str]:
         own = self._own.get(word)
@@ -88,11 +100,7 @@ class Features:
 
     def _compute_lexical(self, word: str) -> list[str]:
         lower = word.lower()
-        shape: list[str] = []
-        for c in word:
-            k = "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
-            if not shape or shape[-1] != k:
-                shape.append(k)
+        shape = word_shape(word)
         n = self._label_words.get(lower, 0)
         bucket = "0" if n == 0 else "1" if n < 3 else "2" if n < 20 else "3" if n < 200 else "4"
         own = [
@@ -100,7 +108,7 @@ class Features:
             f"p3={lower[:3]}",
             f"s3={lower[-3:]}",
             f"s2={lower[-2:]}",
-            f"sh={''.join(shape)[:6]}",
+            f"sh={shape[:6]}",
             f"len={min(len(word), 8)}",
             f"lex={bucket}",
         ]
@@ -108,18 +116,16 @@ class Features:
             own.append("title")
         if word.isupper() and len(word) > 1:
             own.append("upper")
-        if any(c.isdigit() for c in word):
+        if "d" in shape:  # a letter's class is X or x, never d
             own.append("digit")
         return own
 
     @staticmethod
     def _context(word: str, own: list[str]) -> dict[int, list[str]]:
-        keep = {"w", "lex"}
-        near = {"sh", "title"}
-        out: dict[int, list[str]] = {}
-        for off in CONTEXT:
-            wanted = keep | near if abs(off) == 1 else keep
-            out[off] = [f"{off}{f}" for f in own if f.split("=", 1)[0] in wanted]
+        out: dict[int, list[str]] = {off: [] for off in CONTEXT}
+        for f in own:
+            for off in given_at(f):
+                out[off].append(f"{off}{f}")
         return out
 
     def _context_of(self, word: str, off: int) -> list[str]:
@@ -167,6 +173,36 @@ class Features:
                 feats.append(f + [f"{kind}:{x}" for x in f])
             out.append((line, feats))
         return out
+
+
+# A word's shape: upper-case letters X, lower-case x, digits d, other characters themselves,
+# each run of one class as one ("Node.js" is Xx.x). ASCII words, nearly all, by a table.
+SHAPE_OF = str.maketrans(
+    dict.fromkeys(string.ascii_uppercase, "X")
+    | dict.fromkeys(string.ascii_lowercase, "x")
+    | dict.fromkeys(string.digits, "d")
+)
+
+
+def word_shape(word: str) -> str:
+    if word.isascii():
+        return "".join([k for k, _ in groupby(word.translate(SHAPE_OF))])
+    return shape_by_character(word)
+
+
+def shape_by_character(word: str) -> str:
+    """``word_shape`` of any word, one character at a time."""
+    shape: list[str] = []
+    for c in word:
+        k = "X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
+        if not shape or shape[-1] != k:
+            shape.append(k)
+    return "".join(shape)
+
+
+def given_at(feature: str) -> tuple[int, ...]:
+    """The offsets of ``CONTEXT`` at which a word's own ``feature`` is given to a token."""
+    return GIVEN_AT.get(feature.split("=", 1)[0], ())
 
 
 def _lines(doc: Doc) -> list[list[int]]:
@@ -310,7 +346,12 @@ def _read_chains(model: Path, cache_dir: Path | None) -> dict[Kind, LinearChain]
 class _ByWord:
     """A :class:`LinearChain` with its word-level scores cached per word (by spaCy hash):
     for each word, its own features' weights and those it gives its neighbours at each
-    offset of ``CONTEXT``."""
+    offset of ``CONTEXT``.
+
+    A new word's row is the sum of its features' blocks: each feature's weights on the token
+    itself and at each offset it is given at (``given_at``), kept per feature, so that the
+    rows of a document's new words are one gather and one sum.
+    """
 
     def __init__(self, chain: LinearChain) -> None:
         self.chain = chain
@@ -325,28 +366,59 @@ class _ByWord:
         self.pad = {off: chain.get(f"{off}pad") for off in CONTEXT}
         self._row: dict[int, int] = {}
         self._table = np.zeros((4096, 1 + len(CONTEXT), 3))
+        # Block 0 is all zeros: it pads a word with fewer features than the longest, and
+        # stands for a feature the model has no weight for at any offset (most new words'
+        # "w=" feature), which is not kept.
+        offset = re.compile("^(?:" + "|".join(map(str, CONTEXT)) + ")(?=[a-z])")
+        self._weighted = frozenset(offset.sub("", name) for name in chain.weights)
+        self._block: dict[str, int] = {}
+        self._blocks = np.zeros((1024, 1 + len(CONTEXT), 3))
         self._lock = threading.Lock()
+
+    def _block_of(self, feature: str) -> int:
+        block = self._block.get(feature)
+        if block is None:
+            if feature not in self._weighted:
+                return 0
+            block = len(self._block) + 1
+            if block == len(self._blocks):
+                self._blocks = np.concatenate([self._blocks, np.zeros_like(self._blocks)])
+            self._blocks[block] = 0.0  # a cleared cache's blocks are used again
+            self._blocks[block, 0] = self.chain.get(feature)
+            for off in given_at(feature):
+                self._blocks[block, 1 + CONTEXT.index(off)] = self.chain.get(f"{off}{feature}")
+            self._block[feature] = block
+        return block
 
     def rows(self, orths: Hashes, doc: Doc, features: Features) -> Floats:
         """The cached rows, (n, 5, 3), of the words whose hashes are ``orths``."""
         distinct, inverse = np.unique(orths, return_inverse=True)
-        index = np.empty(len(distinct), dtype=np.intp)
         with self._lock:
             if len(self._row) + len(distinct) > MAX_CACHE:
                 self._row.clear()
-            for k, h in enumerate(distinct.tolist()):
-                row = self._row.get(h)
-                if row is None:
-                    word = doc.vocab.strings[h]
-                    own, context = features.word_features(word)
-                    row = len(self._row)
-                    if row == len(self._table):
-                        self._table = np.concatenate([self._table, np.zeros_like(self._table)])
-                    self._table[row, 0] = self.chain.score(own)
-                    for r, off in enumerate(CONTEXT, start=1):
-                        self._table[row, r] = self.chain.score(context[off])
-                    self._row[h] = row
-                index[k] = row
+                self._block.clear()
+            cached = self._row
+            index = np.fromiter(
+                (cached.get(h, -1) for h in distinct.tolist()), dtype=np.intp, count=len(distinct)
+            )
+            new = np.flatnonzero(index < 0)
+            if len(new):
+                blocks = [
+                    [self._block_of(f) for f in features.word_features(doc.vocab.strings[h])]
+                    for h in distinct[new].tolist()
+                ]
+                width = max(map(len, blocks))
+                at = np.zeros((len(new), width), dtype=np.intp)
+                for k, row in enumerate(blocks):
+                    at[k, : len(row)] = row
+                first = len(cached)
+                if first + len(new) > len(self._table):
+                    grown = np.zeros((2 * (first + len(new)), *self._table.shape[1:]))
+                    grown[:first] = self._table[:first]
+                    self._table = grown
+                self._table[first : first + len(new)] = self._blocks[at].sum(axis=1)
+                index[new] = np.arange(first, first + len(new))
+                cached.update(zip(distinct[new].tolist(), index[new].tolist(), strict=True))
             return self._table[index[inverse]]
 
 

@@ -15,7 +15,7 @@ import pytest
 from parsing import Kind, Parser
 from parsing._scoring import marginals
 from parsing._sections import find_sections
-from parsing._tagger import SkillTagger
+from parsing._tagger import SkillTagger, shape_by_character, word_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,3 +110,34 @@ def test_threads_tagging_at_once_read_the_same(parser: Parser) -> None:
     for a, b in zip(together, alone, strict=True):
         assert a.ranges == b.ranges
         assert a.probability == pytest.approx(b.probability)
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Node.js", "C++", "k8s", "ASP.NET", "x--y", "Windows7", "PostgreSQL", "e-mail", "'s", "..."],
+)
+def test_a_words_shape_is_as_the_model_was_trained_with(word: str) -> None:
+    # ASCII words are shaped by a translation table; the model learned shapes made one
+    # character at a time.
+    assert word_shape(word) == shape_by_character(word)
+    assert word_shape("naïve²") == shape_by_character("naïve²") == "xd"
+
+
+def test_a_full_word_cache_starts_again_and_reads_the_same(
+    parser: Parser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert parser.tagger is not None
+    texts = demo_texts(8)
+    docs = [parser.nlp.make_doc(t) for t in texts]
+    args = [
+        (d, parser.skill_matches(d), find_sections(t)) for d, t in zip(docs, texts, strict=True)
+    ]
+    expected = [parser.tagger.tag(*a, "resume") for a in args]
+    monkeypatch.setattr("parsing._tagger.MAX_CACHE", 400)
+    small = SkillTagger(parser.taxonomy)
+    # Each résumé has more distinct words than fit, so the cache is emptied before each,
+    # and the word and feature rows it held are written over.
+    for a, want in [*zip(args, expected, strict=True)] * 2:
+        got = small.tag(*a, "resume")
+        assert got.ranges == want.ranges
+        np.testing.assert_allclose(got.probability, want.probability, atol=1e-9)

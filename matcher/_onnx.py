@@ -45,57 +45,73 @@ def quantized_model(model_path: Path, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     plain = cache_dir / f".{target.stem}.{os.getpid()}.fp32.onnx"
     partial = cache_dir / f".{target.stem}.{os.getpid()}.onnx"
-    # ONNX Runtime's quantisation puts its ``transformers`` folder on sys.path, whose
-    # ``models`` package would then shadow ours in every worker process spawned after.
-    path = list(sys.path)
     try:
-        _export(model_path, plain)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel, AutoTokenizer
 
-        quantize_dynamic(plain, partial, per_channel=True, weight_type=QuantType.QInt8)
+        export_onnx(
+            AutoModel.from_pretrained(str(model_path), local_files_only=True),
+            AutoTokenizer.from_pretrained(str(model_path), local_files_only=True),
+            "last_hidden_state",
+            "hidden",
+            plain,
+        )
+        quantize_int8(plain, partial)
         # Several processes may make it at once; each renames a whole file into place.
         os.replace(partial, target)
     finally:
-        sys.path[:] = path
         plain.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
     return target
 
 
-def _export(model_path: Path, out: Path) -> None:
-    """The transformer (without pooling) to ONNX, batch and length left dynamic."""
+def export_onnx(model: Any, tokenizer: Any, attribute: str, output: str, out: Path) -> None:
+    """A transformers model to ONNX at ``out``: its output ``attribute`` ("last_hidden_state",
+    "logits") named ``output``, taking ``INPUTS`` with batch and length left dynamic. Used for
+    the encoder and by ``scripts/train_job_tagger.py`` for the job tagger."""
     import torch
-    from transformers import AutoModel, AutoTokenizer
 
-    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
-    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
-    sample = tokenizer(["a job", "a longer job description"], padding=True, return_tensors="pt")
-
-    class Hidden(torch.nn.Module):
+    class Output(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
             super().__init__()
             self.inner = inner
 
         def forward(self, *args: torch.Tensor) -> torch.Tensor:
-            out = self.inner(**dict(zip(INPUTS, args, strict=True)))
-            hidden: torch.Tensor = out.last_hidden_state
-            return hidden
+            result: torch.Tensor = getattr(
+                self.inner(**dict(zip(INPUTS, args, strict=True))), attribute
+            )
+            return result
 
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
+    sample = tokenizer(["a job", "a longer job description"], padding=True, return_tensors="pt")
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, output)}
     # The tracer warns about every Python-side shape check in the model; they are constant
     # for this model and the warnings are noise to whoever runs us.
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            Hidden(model),
+            # In eval mode, the mode the exporter gives back to the model when done.
+            Output(model).eval(),
             tuple(sample[name] for name in INPUTS),
             str(out),
             input_names=list(INPUTS),
-            output_names=["hidden"],
+            output_names=[output],
             dynamic_axes=dynamic,
             opset_version=OPSET,
             dynamo=False,
         )
+
+
+def quantize_int8(plain: Path, out: Path) -> None:
+    """``plain``'s weights quantised to int8 per output channel (ONNX Runtime's dynamic
+    quantisation), written to ``out``."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # ONNX Runtime's quantisation puts its ``transformers`` folder on sys.path, whose
+    # ``models`` package would then shadow ours in every worker process spawned after.
+    path = list(sys.path)
+    try:
+        quantize_dynamic(plain, out, per_channel=True, weight_type=QuantType.QInt8)
+    finally:
+        sys.path[:] = path
 
 
 def word_pieces(model_path: Path, max_tokens: int | None = None) -> Any:

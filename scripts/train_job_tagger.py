@@ -29,7 +29,6 @@ import shutil
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.gold import bio_spans, skillspan_doc, word_offsets  # noqa: E402
 from benchmarks.skills import score  # noqa: E402
-from matcher._onnx import INPUTS, OPSET  # noqa: E402
+from matcher._onnx import export_onnx, quantize_int8  # noqa: E402
 from matcher.encoder import packaged_model_path  # noqa: E402
 from parsing._job_tagger import JOB_THRESHOLD, LABELS, MODEL_FILE, TOKENIZER_FILE  # noqa: E402
 from parsing._tagger import tagged_phrases  # noqa: E402
@@ -112,7 +111,6 @@ def main() -> None:
     if not source.is_file():
         ap.error(f"no SkillSpan training split at {source}")
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     params = {**PARAMS, "epochs": args.epochs}
@@ -196,34 +194,11 @@ def main() -> None:
         )
     if args.validate:
         return
-    model.eval()
-
-    class Logits(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-            logits: torch.Tensor = self.inner(**dict(zip(INPUTS, inputs, strict=True))).logits
-            return logits
-
-    sample = tokenizer(["a job", "a longer job description"], padding=True, return_tensors="pt")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "plain.onnx"
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Logits(model),
-                tuple(sample[name] for name in INPUTS),
-                str(plain),
-                input_names=list(INPUTS),
-                output_names=["logits"],
-                dynamic_axes={name: {0: "batch", 1: "pieces"} for name in (*INPUTS, "logits")},
-                opset_version=OPSET,
-                dynamo=False,
-            )
-        quantize_dynamic(plain, args.out, per_channel=True, weight_type=QuantType.QInt8)
+        export_onnx(model, tokenizer, "logits", "logits", plain)
+        quantize_int8(plain, args.out)
     shutil.copyfile(base / "tokenizer.json", args.out.parent / TOKENIZER_FILE)
     card = {
         "model": args.out.name,

@@ -31,7 +31,8 @@ linked by their exact labels.
 The label index embeds every label of those skills once (108,314 labels, 65 s on two cores
 with the int8 encoder, one session a core: ``Encoder.encode_on_cores``) and is cached as
 float32 (166 MB) under the cache folder, keyed by taxonomy, model and labels; it is read
-memory-mapped, so processes on one machine share it.
+memory-mapped, so processes on one machine share it. Writing a new one removes the files of
+older taxonomies, models or labels.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ SCORE_BLOCK = 16384
 # Phrases are scored this many at a time: (phrases, labels) float32 scores are held at once.
 QUERY_BLOCK = 128
 WORD = re.compile(r"[a-z0-9+#]+")
+CACHE_NAME = re.compile(r"skill-labels-[0-9a-f]{16}\.npy")
 # What a phrase says around the skill it names: "knowledge of SQL", "experience with
 # Kubernetes", "communication skills". A phrase is linked by what is left.
 LEAD = re.compile(
@@ -159,6 +161,11 @@ class SkillLinker:
                     tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npy")
                     np.save(tmp, vectors)
                     os.replace(tmp, path)
+                    # What older taxonomies, models or labels made is not read again (166 MB
+                    # each); another process's file being written has a longer name.
+                    for old in path.parent.glob("skill-labels-*.npy"):
+                        if old != path and CACHE_NAME.fullmatch(old.name):
+                            old.unlink(missing_ok=True)
                 vectors = np.load(path, mmap_mode="r")
                 if vectors.shape != (len(self._labels), self.encoder.dim) or (
                     vectors.dtype != np.float32

@@ -69,6 +69,19 @@ def test_label_vectors_are_cached(encoder: Encoder, tmp_path: Path) -> None:
     assert list(tmp_path.glob("skill-labels-*.npy")) == cached
 
 
+def test_a_new_taxonomys_label_vectors_replace_the_old(encoder: Encoder, tmp_path: Path) -> None:
+    linker(encoder, tmp_path).label_vectors()
+    (old,) = tmp_path.glob("skill-labels-*.npy")
+    # Another process writing its file at this moment: not touched.
+    writing = tmp_path / f"{old.name}.4242.tmp.npy"
+    writing.write_bytes(b"partial")
+    extra = SkillEntry(id="s:sql", label="SQL", kind="knowledge", source="esco", aliases=())
+    linker(encoder, tmp_path, extra).label_vectors()
+    (new,) = tmp_path.glob("skill-labels-????????????????.npy")
+    assert new != old
+    assert writing.exists()
+
+
 def test_embedding_the_labels_stops_when_asked(encoder: Encoder, tmp_path: Path) -> None:
     import threading
 

@@ -103,12 +103,12 @@ def export_onnx(model: Any, tokenizer: Any, attribute: str, output: str, out: Pa
 def quantize_int8(plain: Path, out: Path) -> None:
     """``plain``'s weights quantised to int8 per output channel (ONNX Runtime's dynamic
     quantisation), written to ``out``."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    # ONNX Runtime's quantisation puts its ``transformers`` folder on sys.path, whose
-    # ``models`` package would then shadow ours in every worker process spawned after.
+    # Importing ONNX Runtime's quantisation puts its ``transformers`` folder on sys.path,
+    # whose ``models`` package would then shadow ours in every worker process spawned after.
     path = list(sys.path)
     try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
         quantize_dynamic(plain, out, per_channel=True, weight_type=QuantType.QInt8)
     finally:
         sys.path[:] = path

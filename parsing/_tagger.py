@@ -383,7 +383,6 @@ class _ByWord:
             block = len(self._block) + 1
             if block == len(self._blocks):
                 self._blocks = np.concatenate([self._blocks, np.zeros_like(self._blocks)])
-            self._blocks[block] = 0.0  # a cleared cache's blocks are used again
             self._blocks[block, 0] = self.chain.get(feature)
             for off in given_at(feature):
                 self._blocks[block, 1 + CONTEXT.index(off)] = self.chain.get(f"{off}{feature}")
@@ -395,8 +394,8 @@ class _ByWord:
         distinct, inverse = np.unique(orths, return_inverse=True)
         with self._lock:
             if len(self._row) + len(distinct) > MAX_CACHE:
+                # The feature blocks stay: there are no more than the model has features.
                 self._row.clear()
-                self._block.clear()
             cached = self._row
             index = np.fromiter(
                 (cached.get(h, -1) for h in distinct.tolist()), dtype=np.intp, count=len(distinct)

@@ -136,7 +136,7 @@ def test_a_full_word_cache_starts_again_and_reads_the_same(
     monkeypatch.setattr("parsing._tagger.MAX_CACHE", 400)
     small = SkillTagger(parser.taxonomy)
     # Each résumé has more distinct words than fit, so the cache is emptied before each,
-    # and the word and feature rows it held are written over.
+    # and the word rows it held are written over.
     for a, want in [*zip(args, expected, strict=True)] * 2:
         got = small.tag(*a, "resume")
         assert got.ranges == want.ranges

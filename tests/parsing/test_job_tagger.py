@@ -31,6 +31,7 @@ def test_a_job_is_read_by_the_transformer_and_a_resume_by_the_crf() -> None:
     assert "Apache Spark" in {s.label for s in job.skills}
     assert found["Python"].required and not found["Kafka"].required
     assert found["Python"].years == 5
+    assert found["Airflow"].years is None  # asked for in the next clause
     assert parser.job_tagger._tagger is not None
 
 

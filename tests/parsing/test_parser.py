@@ -236,6 +236,16 @@ def test_job_requirements_years_seniority_location_remote(parser: Parser) -> Non
     assert asked["Kubernetes"] == (False, None)
 
 
+def test_years_asked_cover_their_own_clause_only(parser: Parser) -> None:
+    # The years belong to what the clause asks for: Kafka is wanted, for no set time.
+    job = parser.parse_job(
+        "Data Engineer\nMust have 5+ years of Python and Kubernetes; Kafka is a plus.\n"
+        "- 3 yrs of SQL. Experience with Airflow.\n"
+    )
+    years = {s.text: s.years for s in job.skills}
+    assert years == {"Python": 5.0, "Kubernetes": 5.0, "Kafka": None, "SQL": 3.0, "Airflow": None}
+
+
 def test_a_nice_to_have_cue_covers_its_own_clause_only(parser: Parser) -> None:
     job = parser.parse_job(
         "Backend Engineer\nMust have Java and Scala; Kafka is a plus. Docker preferred.\n"

@@ -104,15 +104,6 @@ class LinearChain:
         weights = dict(zip(names, values, strict=True))
         return cls(weights, arrays["transitions"].astype(np.float64), bigrams)
 
-    def score(self, features: Iterable[str]) -> Floats:
-        """The summed weights of some features."""
-        total = self.zero.copy()
-        for f in features:
-            vec = self.weights.get(f)
-            if vec is not None:
-                total += vec
-        return total
-
     def get(self, feature: str) -> Floats:
         return self.weights.get(feature, self.zero)
 

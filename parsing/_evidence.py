@@ -45,37 +45,25 @@ ROLE_REACH = 3000
 ROLE_SECTIONS = {"experience", "projects", "header"}
 
 
-def line_of(text: str, start: int, end: int) -> str:
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause around a mention starts and ends in ``text``: its line, cut where a
+    sentence or clause ends (". ", "; ", "! ", "? "), so that "Must have Java; Kafka is a
+    plus." asks for Java."""
     first = text.rfind("\n", 0, start) + 1
     last = text.find("\n", end)
-    return text[first : last if last >= 0 else len(text)]
+    last = len(text) if last < 0 else last
+    cuts = [m.end() for m in CLAUSE_END.finditer(text, first, last)]
+    return (
+        max((c for c in cuts if c <= start), default=first),
+        min((c for c in cuts if c > end), default=last),
+    )
 
 
-def clause_of(text: str, start: int, end: int) -> str:
-    """The clause around a mention: its line, cut where a sentence or clause ends (". ",
-    "; ", "! ", "? "), so that "Must have Java; Kafka is a plus." asks for Java."""
-    first, last = clause_bounds(text, start, end)
-    return text[first:last]
-
-
-def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Where ``clause_of`` starts and ends in ``text``."""
-    first = text.rfind("\n", 0, start) + 1
-    line = line_of(text, start, end)
-    cuts = [m.end() for m in CLAUSE_END.finditer(line)]
-    before = max((c for c in cuts if c <= start - first), default=0)
-    after = min((c for c in cuts if c > end - first), default=len(line))
-    return first + before, first + after
-
-
-def years_asked(text: str, start: int, end: int) -> float | None:
-    """The years asked in the clause of a mention, nearest to it: in "5+ years of Python and
-    SQL; experience with Spark." Python and SQL are asked for 5, Spark for none."""
-    first, last = clause_bounds(text, start, end)
-    found = [
-        (abs(m.start() + first - start), float(m.group(1)))
-        for m in YEARS.finditer(text, first, last)
-    ]
+def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:
+    """The years asked in a mention's ``clause`` (``clause_bounds``), nearest to the mention
+    at ``start``: in "5+ years of Python and SQL; experience with Spark." Python and SQL are
+    asked for 5, Spark for none."""
+    found = [(abs(m.start() - start), float(m.group(1))) for m in YEARS.finditer(text, *clause)]
     return min(found)[1] if found else None
 
 

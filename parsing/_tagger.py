@@ -83,22 +83,19 @@ class Features:
         """The ``gk`` feature value of a taxonomy match: the skill's kind, "+hot" if hot."""
         return self._kinds.get(skill_id, "")
 
-    def word_features(self, word: str) -> list[str]:
-        """The features of ``word`` itself, not cached (the NumPy tagger keeps their weights
-        instead); it gives a token near it those that ``given_at`` says, prefixed by the
-        offset ("-1w=python")."""
-        return self._compute_lexical(word)
-
     def _lexical(self, word: str) -> list[str]:
         own = self._own.get(word)
         if own is None:
-            own = self._compute_lexical(word)
+            own = self.word_features(word)
             if len(self._own) < MAX_CACHE:
                 self._own[word] = own
                 self._ctx[word] = self._context(word, own)
         return own
 
-    def _compute_lexical(self, word: str) -> list[str]:
+    def word_features(self, word: str) -> list[str]:
+        """The features of ``word`` itself, not cached (the NumPy tagger keeps their weights
+        instead); it gives a token near it those that ``given_at`` says, prefixed by the
+        offset ("-1w=python")."""
         lower = word.lower()
         shape = word_shape(word)
         n = self._label_words.get(lower, 0)

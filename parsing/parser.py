@@ -577,13 +577,13 @@ class Parser:
                 title = next(iter(self.find_titles(text, sections)), None)
         skills: list[JobSkill] = []
         for m in self.find_skills(text, sections, kind="job"):
-            clause = evidence.clause_of(text, m.start, m.end)
-            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(clause))
+            clause = evidence.clause_bounds(text, m.start, m.end)
+            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(text, *clause))
             skills.append(
                 JobSkill(
                     **m.model_dump(),
                     required=not optional,
-                    years=evidence.years_asked(text, m.start, m.end),
+                    years=evidence.years_asked(text, m.start, clause),
                 )
             )
         return Job(

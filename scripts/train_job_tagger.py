@@ -128,8 +128,9 @@ def main() -> None:
         train, held = held_out(train)
     index = {label: k for k, label in enumerate(LABELS)}
 
-    def batch_of(rows: Rows) -> dict[str, torch.Tensor]:
-        encoded = tokenizer(
+    def encode(rows: Rows) -> Any:
+        """The word pieces of sentences given as words, truncated as in training."""
+        return tokenizer(
             [row["tokens"] for row in rows],
             is_split_into_words=True,
             truncation=True,
@@ -137,6 +138,9 @@ def main() -> None:
             padding=True,
             return_tensors="pt",
         )
+
+    def batch_of(rows: Rows) -> dict[str, torch.Tensor]:
+        encoded = encode(rows)
         labels = torch.full(encoded["input_ids"].shape, -100)
         for k, row in enumerate(rows):
             tags = merged_tags(row)
@@ -151,13 +155,7 @@ def main() -> None:
         with torch.no_grad():
             for row in held:
                 words = row["tokens"]
-                encoded = tokenizer(
-                    [words],
-                    is_split_into_words=True,
-                    truncation=True,
-                    max_length=params["max_pieces"],
-                    return_tensors="pt",
-                )
+                encoded = encode([row])
                 probs = torch.softmax(model(**encoded).logits[0], -1).numpy()
                 p = word_probabilities(probs, encoded.word_ids(0), len(words))
                 starts = np.zeros(len(words), dtype=bool)

@@ -16,7 +16,7 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,13 @@ TAG = re.compile(r'<label type="([^"]*)">|</label>|<cv>|</cv>|<\?xml[^>]*\?>')
 class Doc:
     text: str
     gold: Spans
+    # dotin's other annotations: (start, end, label) of employers, degrees, places…
+    others: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def load_dotin(folder: Path) -> list[Doc]:
-    """Texts with tags removed (entities unescaped) and the gold skill spans in them."""
+    """Texts with tags removed (entities unescaped), the gold skill spans in them, and their
+    other annotated spans."""
     docs = []
     for path in sorted(folder.glob("*.xml"), key=lambda p: int(p.stem)):
         raw = path.read_text(encoding="utf-8")
@@ -40,6 +43,7 @@ def load_dotin(folder: Path) -> list[Doc]:
         pos = 0
         stack: list[tuple[str, int]] = []
         gold: Spans = []
+        others: list[tuple[int, int, str]] = []
         last = 0
         for m in TAG.finditer(raw):
             chunk = html.unescape(raw[last : m.start()])
@@ -50,10 +54,14 @@ def load_dotin(folder: Path) -> list[Doc]:
                 stack.append((m.group(1), pos))
             elif m.group(0) == "</label>" and stack:
                 label, start = stack.pop()
-                if label in DOTIN_LABELS:
-                    gold.append(trim("".join(out), start, pos))
+                span = trim("".join(out), start, pos)
+                if span[1] > span[0]:
+                    if label in DOTIN_LABELS:
+                        gold.append(span)
+                    else:
+                        others.append((*span, label))
         out.append(html.unescape(raw[last:]))
-        docs.append(Doc("".join(out), [g for g in gold if g[1] > g[0]]))
+        docs.append(Doc("".join(out), gold, others))
     return docs
 
 

@@ -5,8 +5,8 @@ looking up those strings cost more than everything else in skill extraction toge
 is linear, so the part of a token's score that comes from one word at one position (the token
 itself, or a neighbour up to two away) is summed once per distinct word and kept. A
 document's scores are then gathers and adds over arrays, and the per-token probabilities come
-from a forward-backward pass written as prefix products of 3×3 matrices, computed in blocks
-(about 2√n batched products instead of n sequential steps).
+from a forward-backward pass written as prefix products of the labels' transition matrices,
+computed in blocks (about 2√n batched steps instead of n sequential ones).
 
 The training script still writes features as strings (``Features.sequences``) for
 python-crfsuite; ``tests/parsing/test_tagger.py`` checks that the probabilities computed here
@@ -25,6 +25,8 @@ from spacy.strings import hash_string  # type: ignore[attr-defined]  # not in th
 
 from parsing._compiled import Arrays, get_strings, put_strings
 
+# A skill phrase's first token, its others, and a token outside any; a model may have more
+# labels (what else a token may be part of), which come after these.
 LABELS = ("B", "I", "O")
 Floats = npt.NDArray[np.float64]
 Hashes = npt.NDArray[np.uint64]
@@ -37,23 +39,28 @@ RESCALE_EVERY = 8
 
 
 class LinearChain:
-    """One kind's view of a trained CRF: each feature's weights for B, I and O, with the
-    weights of its ``kind:``-prefixed twin added in; bigram features keyed by word hashes."""
+    """One kind's view of a trained CRF: each feature's weights for each of its ``labels`` (B,
+    I and O first), with the weights of its ``kind:``-prefixed twin added in; bigram features
+    keyed by word hashes."""
 
     def __init__(
         self,
         weights: dict[str, Floats],
         transitions: Floats,
         bigrams: dict[str, tuple[Hashes, Floats]],
+        labels: tuple[str, ...] = LABELS,
     ) -> None:
         self.weights, self.transitions, self.bigrams = weights, transitions, bigrams
-        self.zero = np.zeros(3)
+        self.labels = labels
+        self.zero = np.zeros(len(labels))
 
     @classmethod
     def from_tagger(cls, tagger: pycrfsuite.Tagger, kind: str, kinds: Iterable[str]) -> LinearChain:
         """Read from python-crfsuite's model dump (seconds: keep :meth:`arrays`)."""
         dump = tagger.info()
-        index = {label: k for k, label in enumerate(LABELS)}
+        labels = (*LABELS, *sorted(set(tagger.labels()) - set(LABELS)))
+        size = len(labels)
+        index = {label: k for k, label in enumerate(labels)}
         others = tuple(f"{k}:" for k in kinds if k != kind)
         prefix = kind + ":"
         weights: dict[str, Floats] = {}
@@ -61,8 +68,8 @@ class LinearChain:
             if attr.startswith(others):
                 continue
             base = attr.removeprefix(prefix)
-            weights.setdefault(base, np.zeros(3))[index[label]] += weight
-        transitions = np.zeros((3, 3))
+            weights.setdefault(base, np.zeros(size))[index[label]] += weight
+        transitions = np.zeros((size, size))
         for (a, b), weight in dump.transitions.items():
             transitions[index[a], index[b]] = weight
         # Bigram features ("bi-=a|b" on b, "bi+=a|b" on a) as sorted keys for searchsorted.
@@ -74,18 +81,19 @@ class LinearChain:
                 if attr.startswith(side + "=") and "|" in (pair := attr[len(side) + 1 :])
             )
             keys = np.array([k for k, _ in found], dtype=np.uint64)
-            vecs = np.array([v for _, v in found]).reshape(-1, 3)
+            vecs = np.array([v for _, v in found]).reshape(-1, size)
             bigrams[side] = (keys, vecs)
         words = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
-        return cls(words, transitions, bigrams)
+        return cls(words, transitions, bigrams, labels)
 
     def arrays(self) -> Arrays:
         """This chain as arrays, for :func:`parsing._compiled.load_or_build`."""
         out: Arrays = {
-            "weights": np.array(list(self.weights.values())).reshape(-1, 3),
+            "weights": np.array(list(self.weights.values())).reshape(-1, len(self.labels)),
             "transitions": self.transitions,
         }
         put_strings(out, "names", list(self.weights))
+        put_strings(out, "labels", list(self.labels))
         for side, (keys, vecs) in self.bigrams.items():
             out[f"{side}keys"], out[f"{side}weights"] = keys, vecs
         return out
@@ -102,7 +110,8 @@ class LinearChain:
             for side in BIGRAM_SIDES
         }
         weights = dict(zip(names, values, strict=True))
-        return cls(weights, arrays["transitions"].astype(np.float64), bigrams)
+        labels = tuple(get_strings(arrays, "labels"))
+        return cls(weights, arrays["transitions"].astype(np.float64), bigrams, labels)
 
     def get(self, feature: str) -> Floats:
         return self.weights.get(feature, self.zero)
@@ -111,7 +120,7 @@ class LinearChain:
         """The weights of the ``side`` ("bi-" or "bi+") bigram feature for each key; zero
         for bigrams the model has no weight for."""
         known, vecs = self.bigrams[side]
-        out = np.zeros((len(keys), 3))
+        out = np.zeros((len(keys), len(self.labels)))
         if len(known) == 0 or len(keys) == 0:
             return out
         at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
@@ -134,59 +143,68 @@ def bigram_keys(first: Hashes, second: Hashes) -> Hashes:
 
 
 def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats) -> Floats:
-    """P(label) for each token of sequences laid end to end: ``scores`` (n, 3) are the state
-    scores, ``starts`` marks the first token of each sequence, ``transitions`` (3, 3) the
-    transition weights (from, to)."""
-    n = len(scores)
+    """P(label) for each token of sequences laid end to end: ``scores`` (n, labels) are the
+    state scores, ``starts`` marks the first token of each sequence, ``transitions`` (labels,
+    labels) the transition weights (from, to)."""
+    n, k = scores.shape
     if n == 0:
-        return np.zeros((0, 3))
+        return np.zeros((0, k))
     emit = np.exp(scores - scores.max(axis=1, keepdims=True))
     step = np.exp(transitions - transitions.max())
+    # Blocks of a power of two tokens, about √n: their products are taken by halves.
+    size = 1 << max(0, math.ceil(math.log2(n) / 2))
+    length = -(-n // size) * size
+    # Both lists of matrices, padded with identities, written once into one array (fresh
+    # memory costs page faults, which on this machine cost more than the products).
+    mats = np.empty((2, length, k, k))
+    mats[:, n:] = np.eye(k)
     # A_t = M_t · diag(e_t): M_t holds the transitions, or all ones where a sequence starts
     # (the previous sequence then only scales the next one, which cancels out).
-    a = np.where(starts[:, None, None], 1.0, step[None, :, :]) * emit[:, None, :]
+    forward = mats[0, :n]
+    np.multiply(step, emit[:, None, :], out=forward)
+    forward[starts] = emit[starts][:, None, :]
     # alpha_t = 1ᵀ · A_0 ⋯ A_t, and beta_t = A_{t+1} ⋯ A_{n-1} · 1 (1 at the last token).
     # The products in beta are those of the reversed list transposed:
     # A_{t+1} ⋯ A_{n-1} = (A_{n-1}ᵀ ⋯ A_{t+1}ᵀ)ᵀ, so both are prefix products, run together.
-    after = np.concatenate([a[1:], np.eye(3)[None]])
-    products = _prefix_products(np.stack([a, after[::-1].transpose(0, 2, 1)]))
-    alpha = products[0].sum(axis=1)
-    beta = products[1][::-1].sum(axis=1)
+    mats[1, 0] = np.eye(k)
+    mats[1, 1:n] = forward[:0:-1].transpose(0, 2, 1)
+    vectors = _prefix_vectors(mats.reshape(2, -1, size, k, k))
+    alpha = vectors[0, :n]
+    beta = vectors[1, :n][::-1]
     p = alpha * beta
     result: Floats = p / p.sum(axis=1, keepdims=True)
     return result
 
 
-def _prefix_products(mats: Floats) -> Floats:
-    """Inclusive prefix products ``out[s, t] = M[s, 0] ⋯ M[s, t]`` of lists of 3×3 matrices
-    (``mats``: lists × length × 3 × 3), each up to a positive scale.
+def _prefix_vectors(blocks: Floats) -> Floats:
+    """``out[s, t] = 1ᵀ · M[s, 0] ⋯ M[s, t]`` for lists of square matrices cut into blocks
+    (``blocks``: lists × blocks × size × k × k, size a power of two), each row up to a
+    positive scale; ``out`` is lists × (blocks · size) × k.
 
-    Each list is cut into about √n blocks of about √n: products run along all blocks at once,
-    then each block is carried into the next, so a document costs about 2√n batched products
-    rather than n single ones.
+    Each block's product is taken by halves (all blocks at once: log size batched products);
+    the row vector entering each block is carried from block to block; then the vectors are
+    run through all blocks at once (size steps of vector-by-matrix products, k² a token where
+    a matrix product is k³).
     """
-    lists, n = mats.shape[:2]
-    size = math.isqrt(n - 1) + 1 if n > 1 else 1
-    pad = -n % size
-    if pad:
-        mats = np.concatenate([mats, np.broadcast_to(np.eye(3), (lists, pad, 3, 3))], axis=1)
-    blocks = mats.reshape(lists, -1, size, 3, 3)
-    count = blocks.shape[1]
-    within = np.empty_like(blocks)
-    acc = blocks[:, :, 0].copy()
-    within[:, :, 0] = acc
-    for k in range(1, size):
-        acc = acc @ blocks[:, :, k]
-        if k % RESCALE_EVERY == 0:
-            acc /= acc.reshape(lists, count, 9).max(axis=2)[:, :, None, None]
-        within[:, :, k] = acc
-    carry = np.empty((lists, count, 3, 3))
-    carry[:, 0] = np.eye(3)
-    for b in range(1, count):
-        c = carry[:, b - 1] @ within[:, b - 1, -1]
-        if b % RESCALE_EVERY == 0:
-            c /= c.reshape(lists, 9).max(axis=1)[:, None, None]
-        carry[:, b] = c
-    out = carry[:, :, None] @ within
-    result: Floats = out.reshape(lists, -1, 3, 3)[:, :n]
+    lists, count, size, k = blocks.shape[:4]
+    whole, span = blocks, 1
+    while span < size:
+        whole = whole[:, :, 0::2] @ whole[:, :, 1::2]
+        span *= 2
+        if span >= RESCALE_EVERY:
+            whole /= whole.reshape(lists, count, -1, k * k).max(axis=3)[..., None, None]
+    entering: Floats = np.empty((lists, count, 1, k))
+    carried: Floats = np.ones((lists, 1, k))
+    for b in range(count):
+        entering[:, b] = carried
+        carried = carried @ whole[:, b, 0]
+        carried /= carried.max(axis=2, keepdims=True)
+    out = np.empty((lists, count, size, k))
+    vector = entering
+    for t in range(size):
+        vector = vector @ blocks[:, :, t]
+        if t % RESCALE_EVERY == RESCALE_EVERY - 1:
+            vector /= vector.max(axis=3, keepdims=True)
+        out[:, :, t] = vector[:, :, 0]
+    result: Floats = out.reshape(lists, -1, k)
     return result

@@ -112,8 +112,12 @@ MAX_FREE_TOKENS = 16
 # tagger did not mark is kept when the tagger gives one of its tokens at least this
 # probability of being part of a skill: "Computer Science" the degree is dropped, skills the
 # tagger was merely unsure of are kept. A named product ("GCP", "SAP", "Apache Spark") is
-# kept whatever the tagger says, unless its name is an ambiguous word.
+# kept whatever the tagger says, unless its name is an ambiguous word or the tagger reads it
+# as part of a name (NAMED_SUPPORT).
 MATCH_SUPPORT = 0.05
+# A taxonomy match the tagger did not mark is dropped when it gives one of its tokens at least
+# this probability of being part of the name of an employer, a school or degree, or a place.
+NAMED_SUPPORT = 0.3
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
@@ -285,7 +289,9 @@ class Parser:
         covers, else by its label, else kept as a free skill (id ``free:<phrase>``). Taxonomy
         matches the tagger did not mark are kept when it gives them some support
         (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
-        single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill.
+        single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill,
+        and dropped where the résumé tagger reads them as part of the name of an employer, a
+        school or a place ("Google" in "Software Engineering Intern, Google, Mountain View").
         ``doc``: ``text`` already tokenised, when the caller has it.
         """
         doc = doc if doc is not None else self._doc(text)
@@ -360,7 +366,14 @@ class Parser:
                 found += [(m.start, m.end, m.label_) for m in inside.values()]
             elif (free := self._free_skill(doc[start:end])) is not None:
                 found.append((start, end, free))
-        rest = [m for m in matches if m.start not in used]
+        # "Google" in "Software Engineer, Google, Mountain View": a name the tagger reads as
+        # an employer's, a school's or a place's is not a skill of its own.
+        rest = [
+            m
+            for m in matches
+            if m.start not in used
+            and (tagged.named is None or tagged.named[m.start : m.end].max() < NAMED_SUPPORT)
+        ]
         found += [
             (m.start, m.end, m.label_)
             for m in rest

@@ -6,6 +6,11 @@ Training data, all of it licensed for redistribution of a model trained on it:
 - the SkillSpan training split (MIT): "skill" and "knowledge" spans as one label.
 The résumés are read as kind "resume", the job-posting sentences as kind "job".
 
+A skill phrase's tokens are labelled B and I. A résumé's token outside one is labelled by
+what else dotin's annotators marked it part of (``OTHER_LABELS``: the name of an employer,
+a degree or school, or a place; a job title; a soft skill), else O. SkillSpan marks nothing
+else, so its other tokens are O.
+
 Deterministic: the same data, taxonomy and parameters give the same model. The model card
 (``skill_tagger.json``) records a SHA-256 of the training sequences (features and labels):
 ``--check`` recomputes it without training (about a minute) and fails when the taxonomy, the
@@ -21,6 +26,7 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +37,35 @@ import pycrfsuite  # noqa: E402
 from benchmarks.gold import Doc, dotin_split, load_dotin, load_skillspan  # noqa: E402
 from parsing import Kind, Parser  # noqa: E402
 from parsing._sections import find_sections  # noqa: E402
-from parsing._tagger import MODEL_FILE  # noqa: E402
+from parsing._tagger import MODEL_FILE, NAME, SOFT_SKILL, TITLE  # noqa: E402
 
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+# dotin's annotations besides skills, as the tagger's labels (README "Skills"). The names of
+# employers, schools, degrees and places are one label: two more labels made résumés about a
+# tenth slower to read for no clear gain.
+OTHER_LABELS = {
+    "Companies worked at": NAME,
+    "Degree": NAME,
+    "College Name": NAME,
+    "Location": NAME,
+    "Designation": TITLE,
+    "Soft Skills": SOFT_SKILL,
+}
 
 
-def labels(doc_tokens: list[tuple[int, int]], gold: list[tuple[int, int]]) -> list[str]:
-    """B/I/O for each token (char start, end) from the gold character spans."""
+def labels(
+    doc_tokens: list[tuple[int, int]],
+    gold: list[tuple[int, int]],
+    others: Sequence[tuple[int, int, str]] = (),
+) -> list[str]:
+    """A label for each token (char start, end): B/I from the gold skill spans, else the label
+    of another annotated span it is part of (``OTHER_LABELS``), else O."""
     out = ["O"] * len(doc_tokens)
+    for start, end, label in others:
+        if label in OTHER_LABELS:
+            for k, (s, e) in enumerate(doc_tokens):
+                if s < end and start < e:
+                    out[k] = OTHER_LABELS[label]
     for gs, ge in gold:
         first = True
         for k, (s, e) in enumerate(doc_tokens):
@@ -78,7 +105,7 @@ def main() -> None:
         sections = find_sections(doc.text)
         for tokens, feats in features.sequences(spacy_doc, matches, sections, kind):
             chars = [(spacy_doc[i].idx, spacy_doc[i].idx + len(spacy_doc[i])) for i in tokens]
-            tags = labels(chars, doc.gold)
+            tags = labels(chars, doc.gold, doc.others)
             digest.update(json.dumps([feats, tags], sort_keys=True).encode())
             if not args.check:
                 trainer.append(pycrfsuite.ItemSequence(feats), tags)
@@ -104,6 +131,7 @@ def main() -> None:
             "sequences": sequences,
         },
         "training_sha256": digest.hexdigest(),
+        "labels": ["B", "I", "O", *sorted(set(OTHER_LABELS.values()))],
         "taxonomy": parser.taxonomy.version,
         "params": PARAMS,
         "licences": {"dotin": "CC0 1.0", "skillspan": "MIT"},

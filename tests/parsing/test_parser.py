@@ -165,6 +165,17 @@ def texts(parser: Parser, sentence: str) -> list[str]:
         ("Not familiar with Scala.", set(), {"Scala"}),
         # Lists and slashes.
         ("Languages: Java/Scala/Python", {"Java", "Scala", "Python"}, set()),
+        # Employers, schools, degrees and places named like skills (lines of dotin's CC0
+        # résumés) against the same names used as skills.
+        ("Software Engineering Intern, Google, Mountain View.", set(), {"Google"}),
+        ("Bachelor of Arts in Psychology and History, May 2012", set(), {"Psychology", "History"}),
+        (
+            "Lab Administrator\n\nHCL Cisco -  Chennai, Tamil Nadu -\n\nMay 2003",
+            set(),
+            {"Cisco", "Tamil"},
+        ),
+        ("Tracked campaigns in Google Analytics and Google Ads.", {"Google Analytics"}, set()),
+        ("Environment: Oracle 10g, PL/SQL, Unix", {"Oracle 10g", "PL/SQL", "Unix"}, set()),
         # Variants that neither ESCO nor O*NET lists.
         (
             "Deployed microservices to k8s on GCP with Postgres and Node.js.",

@@ -15,7 +15,7 @@ import pytest
 from parsing import Kind, Parser
 from parsing._scoring import marginals
 from parsing._sections import find_sections
-from parsing._tagger import SkillTagger, shape_by_character, word_shape
+from parsing._tagger import NAME, SkillTagger, shape_by_character, word_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,9 +38,9 @@ TEXTS = [
 
 def crfsuite_reading(
     parser: Parser, text: str, kind: Kind
-) -> tuple[dict[int, float], list[tuple[int, int]]]:
-    """P(B) + P(I) for each token, and the skill phrases, as python-crfsuite computes them
-    from the feature strings, line by line."""
+) -> tuple[dict[int, float], list[tuple[int, int]], dict[int, float]]:
+    """P(B) + P(I) for each token, the skill phrases, and P(NAME) for each token, as
+    python-crfsuite computes them from the feature strings, line by line."""
     assert parser.tagger is not None
     doc = parser.nlp.make_doc(text)
     matches = parser.skill_matches(doc)
@@ -48,6 +48,7 @@ def crfsuite_reading(
     with resources.as_file(resources.files("parsing") / "data" / "skill_tagger.crfsuite") as path:
         tagger.open(str(path))
     probability: dict[int, float] = {}
+    named: dict[int, float] = {}
     ranges: list[tuple[int, int]] = []
     for tokens, feats in parser.tagger.features.sequences(doc, matches, find_sections(text), kind):
         tagger.set(feats)
@@ -55,6 +56,7 @@ def crfsuite_reading(
         for t, i in enumerate(tokens):
             b, inside = tagger.marginal("B", t), tagger.marginal("I", t)
             probability[i] = b + inside
+            named[i] = tagger.marginal(NAME, t)
             on = b + inside >= parser.tagger.threshold
             if on and (start < 0 or b > inside):
                 if start >= 0:
@@ -67,7 +69,7 @@ def crfsuite_reading(
                 start = -1
         if start >= 0:
             ranges.append((start, end))
-    return probability, ranges
+    return probability, ranges, named
 
 
 @pytest.mark.parametrize("kind", ["resume", "job"])
@@ -76,10 +78,12 @@ def test_tagging_equals_crfsuites(parser: Parser, text: str, kind: Kind) -> None
     assert parser.tagger is not None
     doc = parser.nlp.make_doc(text)
     ours = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(text), kind)
-    probability, ranges = crfsuite_reading(parser, text, kind)
+    probability, ranges, named = crfsuite_reading(parser, text, kind)
     assert sorted(probability) == [t.i for t in doc if not t.is_space]
+    assert ours.named is not None
     for i, p in probability.items():
         assert ours.probability[i] == pytest.approx(p, abs=1e-4), doc[i].text
+        assert ours.named[i] == pytest.approx(named[i], abs=1e-4), doc[i].text
     assert not ours.probability[[t.i for t in doc if t.is_space]].any()
     assert ours.ranges == ranges
 
@@ -92,6 +96,36 @@ def test_marginals_of_one_token_sequences_ignore_transitions() -> None:
     p = marginals(scores, starts, strong)
     assert p[0] == pytest.approx([0.25, 0.25, 0.5])
     assert p[1] == pytest.approx([3 / 4.0001, 1 / 4.0001, 0.0001 / 4.0001])
+
+
+def forward_backward(scores: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """P(label) of each token of one sequence, step by step in log space."""
+    n = len(scores)
+    alpha, beta = np.zeros_like(scores), np.zeros_like(scores)
+    alpha[0] = scores[0]
+    for t in range(1, n):
+        alpha[t] = scores[t] + np.logaddexp.reduce(alpha[t - 1][:, None] + transitions, axis=0)
+    for t in range(n - 2, -1, -1):
+        beta[t] = np.logaddexp.reduce(transitions + scores[t + 1] + beta[t + 1], axis=1)
+    both = alpha + beta
+    return np.exp(both - np.logaddexp.reduce(both, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("labels", [3, 6])
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 65, 300])
+def test_marginals_equal_a_step_by_step_forward_backward(labels: int, n: int) -> None:
+    rng = np.random.default_rng(n * labels)
+    scores = rng.normal(scale=3.0, size=(n, labels))
+    transitions = rng.normal(scale=3.0, size=(labels, labels))
+    starts = rng.random(n) < 0.05
+    starts[0] = True
+    expected = np.concatenate(
+        [
+            forward_backward(scores[a:b], transitions)
+            for a, b in zip(np.flatnonzero(starts), [*np.flatnonzero(starts)[1:], n], strict=True)
+        ]
+    )
+    assert marginals(scores, starts, transitions) == pytest.approx(expected, abs=1e-9)
 
 
 def test_threads_tagging_at_once_read_the_same(parser: Parser) -> None:

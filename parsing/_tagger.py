@@ -101,7 +101,7 @@ class Features:
             own = self.word_features(word)
             if len(self._own) < MAX_CACHE:
                 self._own[word] = own
-                self._ctx[word] = self._context(word, own)
+                self._ctx[word] = self._context(own)
         return own
 
     def word_features(self, word: str) -> list[str]:
@@ -130,7 +130,7 @@ class Features:
         return own
 
     @staticmethod
-    def _context(word: str, own: list[str]) -> dict[int, list[str]]:
+    def _context(own: list[str]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {off: [] for off in CONTEXT}
         for f in own:
             for off in given_at(f):
@@ -140,7 +140,7 @@ class Features:
     def _context_of(self, word: str, off: int) -> list[str]:
         ctx = self._ctx.get(word)
         if ctx is None:
-            return self._context(word, self._lexical(word))[off]
+            return self._context(self._lexical(word))[off]
         return ctx[off]
 
     def sequences(

@@ -368,11 +368,15 @@ class Parser:
                 found.append((start, end, free))
         # "Google" in "Software Engineer, Google, Mountain View": a name the tagger reads as
         # an employer's, a school's or a place's is not a skill of its own.
+        named: set[int] = (
+            set(np.flatnonzero(tagged.named >= NAMED_SUPPORT).tolist())
+            if tagged.named is not None
+            else set()
+        )
         rest = [
             m
             for m in matches
-            if m.start not in used
-            and (tagged.named is None or tagged.named[m.start : m.end].max() < NAMED_SUPPORT)
+            if m.start not in used and not any(i in named for i in range(m.start, m.end))
         ]
         found += [
             (m.start, m.end, m.label_)

@@ -36,6 +36,7 @@ import pycrfsuite  # noqa: E402
 
 from benchmarks.gold import Doc, dotin_split, load_dotin, load_skillspan  # noqa: E402
 from parsing import Kind, Parser  # noqa: E402
+from parsing._scoring import LABELS  # noqa: E402
 from parsing._sections import find_sections  # noqa: E402
 from parsing._tagger import MODEL_FILE, NAME, SOFT_SKILL, TITLE  # noqa: E402
 
@@ -63,16 +64,17 @@ def labels(
     out = ["O"] * len(doc_tokens)
     for start, end, label in others:
         if label in OTHER_LABELS:
-            for k, (s, e) in enumerate(doc_tokens):
-                if s < end and start < e:
-                    out[k] = OTHER_LABELS[label]
-    for gs, ge in gold:
-        first = True
-        for k, (s, e) in enumerate(doc_tokens):
-            if s < ge and gs < e:
-                out[k] = "B" if first else "I"
-                first = False
+            for k in overlapping(doc_tokens, start, end):
+                out[k] = OTHER_LABELS[label]
+    for start, end in gold:
+        for n, k in enumerate(overlapping(doc_tokens, start, end)):
+            out[k] = "B" if n == 0 else "I"
     return out
+
+
+def overlapping(doc_tokens: list[tuple[int, int]], start: int, end: int) -> list[int]:
+    """The indices of the tokens (char start, end) that overlap the characters start:end."""
+    return [k for k, (s, e) in enumerate(doc_tokens) if s < end and start < e]
 
 
 def main() -> None:
@@ -131,7 +133,7 @@ def main() -> None:
             "sequences": sequences,
         },
         "training_sha256": digest.hexdigest(),
-        "labels": ["B", "I", "O", *sorted(set(OTHER_LABELS.values()))],
+        "labels": [*LABELS, *sorted(set(OTHER_LABELS.values()))],
         "taxonomy": parser.taxonomy.version,
         "params": PARAMS,
         "licences": {"dotin": "CC0 1.0", "skillspan": "MIT"},

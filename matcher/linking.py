@@ -14,8 +14,10 @@ halves of decorte's annotated job-ad phrases (tech and house; benchmarks/skills.
   ESCO's near-duplicate alternatives of other skills win: 0.49 against 0.53 for preferred
   labels alone);
 - how common the skill is: ``COMMONNESS_WEIGHT`` times the log of one plus the number of
-  ESCO occupations that ask for it. A job ad asking for "teamwork" means ESCO's "work in
-  teams" (asked for by hundreds of occupations) more often than "plan teamwork";
+  ESCO occupations that ask for it, every occupation for a transversal skill (the taxonomy
+  counts them so: ESCO relates "work in teams" to none, because it serves all). A job ad
+  asking for "solving business problems" means ESCO's "solve problems" more often than
+  "propose ICT solutions to business problems";
 - an O*NET product ("Timeline software", "Microsoft NetMeeting") is a name: it is linked by
   similarity only when the phrase shares a word with it, so "estimate timelines" does not
   become a product.

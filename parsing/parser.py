@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,9 @@ MATCH_SUPPORT = 0.05
 # A taxonomy match the tagger did not mark is dropped when it gives one of its tokens at least
 # this probability of being part of the name of an employer, a school or degree, or a place.
 NAMED_SUPPORT = 0.3
+# In a hobbies section a phrase is a skill only when the tagger is sure of it: a pastime the
+# tagger half-reads as a skill ("swimming" at 0.23 under "Hobbies") stays a pastime.
+HOBBY_SUPPORT = 0.5
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
@@ -306,12 +310,21 @@ class Parser:
                 else self.tagger.tag(doc, matches, sections, kind)
             )
             hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
-            # In a hobbies section a taxonomy match is a pastime, unless the tagger reads it
-            # as a skill in context.
-            outside = [
-                m for m in matches if not any(start <= m.start_char < end for start, end in hobbies)
+
+            # In a hobbies section a taxonomy match is a pastime, unless the tagger is sure
+            # it is a skill in context (HOBBY_SUPPORT).
+            def in_hobbies(token: int) -> bool:
+                return any(start <= doc[token].idx < end for start, end in hobbies)
+
+            outside = [m for m in matches if not in_hobbies(m.start)]
+            sure = [
+                (start, end)
+                for start, end in tagged.ranges
+                if not in_hobbies(start) or tagged.probability[start:end].max() >= HOBBY_SUPPORT
             ]
-            found = self._combine(doc, outside, tagged, products_alone=kind != "job")
+            found = self._combine(
+                doc, outside, replace(tagged, ranges=sure), products_alone=kind != "job"
+            )
         mentions = []
         for start, end, skill_id in found:
             span = doc[start:end]

@@ -23,6 +23,7 @@ import csv
 import gzip
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ VENDORS = (
     "Intuit ",
     "Atlassian ",
     "Apache ",
+    "Amazon ",
+    "Cisco Systems ",
 )
 # Product names that are ordinary English words once the vendor is dropped: keep the full name only.
 AMBIGUOUS_SHORT = {
@@ -88,6 +91,7 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+SMALL_WORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to"})
 
 
 def norm(label: str) -> str:
@@ -111,11 +115,31 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
     words = base.split()
     named = len(words) > 1 or (base != base.lower() and base.lower() not in ordinary)
     out = {base} if base != name and named else set()
-    # Only when the acronym spells the initials: "Amazon Web Services AWS", not "MTI
-    # Systems Costimator JS".
-    initials = "".join(w[0] for w in words[:-1] if w[0].isalnum()).upper()
-    if len(words) >= 3 and ACRONYM.fullmatch(words[-1]) and words[-1] in initials:
-        out |= {words[-1], " ".join(words[:-1])}
+    acronym, head = words[-1], words[:-1]
+    if len(words) >= 3 and ACRONYM.fullmatch(acronym):
+        spelled = initials(head)
+        # "Beeline Learning Management System LMS" is written without its acronym; only an
+        # acronym of the whole name, its vendor aside, is written for the product alone.
+        # "LMS" or "AI" ("National Instruments NI Vision Builder for Automated Inspection
+        # AI") spell a part, the kind of thing the product is: alone they mean any learning
+        # management system, or artificial intelligence.
+        if any(acronym in whole for whole in spelled):
+            out.add(" ".join(head))
+        if acronym in spelled:
+            out.add(acronym)
+    return out
+
+
+def initials(words: list[str]) -> set[str]:
+    """The initials of a name: with and without its small words and its leading vendor
+    ("Microsoft SQL Server Reporting Services" is "SSRS", "Simple API for XML" "SAX")."""
+    name = " ".join(words)
+    heads = [name] + [name.removeprefix(v) for v in VENDORS if name.startswith(v)]
+    out = set()
+    for head in heads:
+        alnum = [w for w in head.split() if w[0].isalnum()]
+        out.add("".join(w[0] for w in alnum).upper())
+        out.add("".join(w[0] for w in alnum if w.lower() not in SMALL_WORDS).upper())
     return out
 
 
@@ -126,6 +150,7 @@ def esco_skills(
     skills: list[dict[str, object]] = []
     by_preferred: dict[str, str] = {}
     by_alias: dict[str, str] = {}
+    transversal: set[str] = set()
     with open(source / "esco-1.1.1" / "skills_en.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             sid = "esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX)
@@ -145,6 +170,8 @@ def esco_skills(
                     "broader": [],
                 }
             )
+            if row["reuseLevel"] == "transversal":
+                transversal.add(sid)
             by_preferred.setdefault(norm(label), sid)
             by_preferred.setdefault(norm(PAREN.sub("", label)), sid)
             for a in aliases:
@@ -158,12 +185,18 @@ def esco_skills(
             if child is not None and parent in by_id:
                 child["broader"].append(parent)  # type: ignore[attr-defined]
     # How many occupations ask for each skill: how common it is, which the linker weighs.
+    occupations: set[str] = set()
     path = source / "esco-1.1.1" / "occupationSkillRelations.csv"
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            occupations.add(row["occupationUri"])
             skill = by_id.get("esco:" + row["skillUri"].removeprefix(ESCO_PREFIX))
             if skill is not None:
                 skill["occupations"] = int(skill.get("occupations", 0)) + 1  # type: ignore[call-overload]
+    # ESCO relates a transversal skill ("work in teams", "solve problems") to no occupation
+    # because it serves every one: it counts them all.
+    for sid in transversal:
+        by_id[sid]["occupations"] = len(occupations)
     return skills, by_preferred, by_alias
 
 
@@ -186,6 +219,9 @@ def onet_tools(
         if word.isalpha() and word.islower()
     }
     tools: dict[str, dict[str, object]] = {}
+    # How many occupations list each tool, and the acronyms tools are written as.
+    listed: Counter[str] = Counter()
+    acronyms: dict[str, set[str]] = {}
     path = source / "onet-29.2" / "Technology Skills.csv"
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -203,7 +239,8 @@ def onet_tools(
                 ):
                     variants.add(short)
             variants |= {PAREN.sub("", v) for v in variants if PAREN.search(v)}
-            variants |= acronym_variants(name, ordinary)
+            short_forms = acronym_variants(name, ordinary)
+            variants |= short_forms
             variants.discard("")
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.
@@ -238,14 +275,28 @@ def onet_tools(
                 tool["broader"].append(broader)  # type: ignore[attr-defined]
             tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
             tool["hot"] = bool(tool["hot"]) or hot
+            listed[tid] += 1
+            for short in short_forms:
+                if ACRONYM.fullmatch(short) and short != SOFTWARE.sub("", name):
+                    acronyms.setdefault(short, set()).add(tid)
+    # An acronym several tools spell ("CMS": content or career management systems) is the
+    # one's that the most occupations list, and nobody's when that is a tie ("ATS").
+    for acronym, owners in acronyms.items():
+        ranked = sorted(owners, key=lambda t: (-listed[t], t))
+        tie = len(ranked) > 1 and listed[ranked[0]] == listed[ranked[1]]
+        for tid in ranked if tie else ranked[1:]:
+            tool = tools[tid]
+            tool["aliases"] = [a for a in tool["aliases"] if a != acronym]  # type: ignore[attr-defined]
     return list(tools.values())
 
 
 def add_variants(skills: list[dict[str, object]], path: Path) -> int:
     """Add the curated variants ("JS" for JavaScript, "k8s" for Kubernetes) of VARIANTS_FILE;
-    each names its skill by exact label, and an unknown label is an error."""
+    each names its skill by exact label, and an unknown label is an error. A curated variant
+    is its skill's alone: another skill's alternative label written the same way, whatever
+    the case, is dropped ("ATS" is applicant tracking software, not "Automate the Schools")."""
     by_label = {str(s["label"]): s for s in skills}
-    added = 0
+    curated: dict[str, str] = {}
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(row for row in fh if not row.startswith("#")):
             skill = by_label.get(row["label"])
@@ -254,8 +305,14 @@ def add_variants(skills: list[dict[str, object]], path: Path) -> int:
             aliases = set(skill["aliases"])  # type: ignore[arg-type]
             aliases.add(row["variant"])
             skill["aliases"] = sorted(aliases)
-            added += 1
-    return added
+            curated[norm(row["variant"])] = str(skill["id"])
+    for skill in skills:
+        skill["aliases"] = [
+            a
+            for a in skill["aliases"]  # type: ignore[attr-defined]
+            if curated.get(norm(a), skill["id"]) == skill["id"]
+        ]
+    return len(curated)
 
 
 def titles(source: Path) -> list[list[str]]:

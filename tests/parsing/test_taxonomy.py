@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsing import Taxonomy
+from parsing import Parser, Taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
@@ -25,6 +25,45 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
     # An O*NET tool that ESCO also names is one skill, with the O*NET name as an alias.
     sql = [s for s in taxonomy.skills.values() if s.label == "SQL"]
     assert len(sql) == 1 and sql[0].source == "esco"
+
+
+@pytest.mark.parametrize(
+    ("written", "label"),
+    [
+        # An acronym that spells the whole name, its vendor aside, names the product.
+        ("AWS", "Amazon Web Services AWS software"),
+        ("SSRS", "Microsoft SQL Server Reporting Services SSRS"),
+        ("SAX", "Simple API for XML SAX"),
+        # One that spells a part names the kind of thing: any LMS, not Beeline's.
+        ("LMS", "learning management systems"),
+        ("PLM", "Product lifecycle management PLM software"),
+        # Several tools of that acronym: the one most occupations list.
+        ("CMS", "Content management systems CMS"),
+        # A curated variant is its skill's alone ("Automate the Schools ATS" is a tie).
+        ("AI", "principles of artificial intelligence"),
+        ("artificial intelligence", "principles of artificial intelligence"),
+        ("ATS", "Applicant tracking software"),
+        ("ML", "machine learning"),
+    ],
+)
+def test_an_acronym_names_what_it_spells(parser: Parser, written: str, label: str) -> None:
+    entry = parser.link_skill(written)
+    assert entry is not None and entry.label == label
+
+
+@pytest.mark.parametrize("written", ["CIS", "DL", "ACE", "ES"])
+def test_an_acronym_of_part_of_a_products_name_names_nothing(parser: Parser, written: str) -> None:
+    # "ChemSW Chemical Inventory System CIS", "Diffraction Limited MaxIm DL": the product is
+    # still found by its name, but "CIS" alone is not it.
+    assert parser.link_skill(written) is None
+
+
+def test_a_transversal_skill_counts_every_occupation() -> None:
+    # ESCO relates "work in teams" to no occupation: it serves every one.
+    by_label = {s.label: s for s in Taxonomy.load().skills.values() if s.source == "esco"}
+    most = max(s.occupations for s in by_label.values())
+    assert by_label["work in teams"].occupations == by_label["solve problems"].occupations == most
+    assert by_label["lead a team"].occupations < most
 
 
 @pytest.mark.skipif(not SOURCE.is_dir(), reason="../shared/data/taxonomy is not beside the repo")

@@ -175,3 +175,22 @@ def test_a_full_word_cache_starts_again_and_reads_the_same(
         got = small.tag(*a, "resume")
         assert got.ranges == want.ranges
         np.testing.assert_allclose(got.probability, want.probability, atol=1e-9)
+
+
+def test_which_year_a_resume_names_does_not_move_its_reading(parser: Parser) -> None:
+    # The line of a LiveCareer résumé whose "Accounting" came and went with the graduation
+    # year (benchmarks/fairness.py shifts it by the owner's age); its skills must not.
+    def read(year: int) -> tuple[np.ndarray, list[str]]:
+        text = (
+            "Education\nMaster of Science , Accounting and Financial Management December "
+            f"{year} University College, University of Maryland\nSkills\nGeneral Ledger, "
+            f"Accounts Payable, SAP (since {year - 4})\n"
+        )
+        doc = parser._doc(text)
+        tagged = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(text), "resume")
+        assert tagged.named is not None
+        return np.r_[tagged.probability, tagged.named], [s.id for s in parser.find_skills(text)]
+
+    younger, older = read(2020), read(1983)
+    np.testing.assert_array_equal(younger[0], older[0])
+    assert younger[1] == older[1] and younger[1]

@@ -91,7 +91,9 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
-SMALL_WORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to"})
+SMALL_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+)
 
 
 def norm(label: str) -> str:
@@ -117,30 +119,56 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
     out = {base} if base != name and named else set()
     acronym, head = words[-1], words[:-1]
     if len(words) >= 3 and ACRONYM.fullmatch(acronym):
-        spelled = initials(head)
         # "Beeline Learning Management System LMS" is written without its acronym; only an
         # acronym of the whole name, its vendor aside, is written for the product alone.
         # "LMS" or "AI" ("National Instruments NI Vision Builder for Automated Inspection
         # AI") spell a part, the kind of thing the product is: alone they mean any learning
         # management system, or artificial intelligence.
-        if any(acronym in whole for whole in spelled):
+        names = [head] + [head[len(v.split()) :] for v in VENDORS if " ".join(head).startswith(v)]
+        whole = any(abbreviates(acronym, name) for name in names)
+        initials = {
+            "".join(w[0] for w in name if w[0].isalnum() and (keep or w.lower() not in SMALL_WORDS))
+            for name in names
+            for keep in (True, False)
+        }
+        if whole or any(acronym in spelled.upper() for spelled in initials):
             out.add(" ".join(head))
-        if acronym in spelled:
+        if whole:
             out.add(acronym)
     return out
 
 
-def initials(words: list[str]) -> set[str]:
-    """The initials of a name: with and without its small words and its leading vendor
-    ("Microsoft SQL Server Reporting Services" is "SSRS", "Simple API for XML" "SAX")."""
-    name = " ".join(words)
-    heads = [name] + [name.removeprefix(v) for v in VENDORS if name.startswith(v)]
-    out = set()
-    for head in heads:
-        alnum = [w for w in head.split() if w[0].isalnum()]
-        out.add("".join(w[0] for w in alnum).upper())
-        out.add("".join(w[0] for w in alnum if w.lower() not in SMALL_WORDS).upper())
-    return out
+def abbreviates(acronym: str, words: list[str]) -> bool:
+    """Whether ``acronym`` abbreviates the whole name ``words``: in order, each word gives
+    it its first letter and maybe more of its letters, a small word may give none ("SSRS"
+    of "SQL Server Reporting Services", "SAX" of "Simple API for XML", "HTML" of
+    "Hypertext markup language", "JSON" of "JavaScript Object Notation")."""
+    letters = acronym.lower()
+    names = [w.lower() for w in words if w[0].isalnum()]
+
+    def spells(i: int, k: int) -> bool:
+        """letters[i:] from names[k:]."""
+        if k == len(names):
+            return i == len(letters)
+        word = names[k]
+        if word in SMALL_WORDS and spells(i, k + 1):
+            return True
+        if i == len(letters) or letters[i] != word[0]:
+            return False
+        # The word's first letter, then as many more of its letters, in order, as the
+        # rest allows.
+        j, given = i + 1, 1
+        while True:
+            if spells(j, k + 1):
+                return True
+            if j == len(letters):
+                return False
+            found = word.find(letters[j], given)
+            if found < 0:
+                return False
+            j, given = j + 1, found + 1
+
+    return spells(0, 0)
 
 
 def esco_skills(

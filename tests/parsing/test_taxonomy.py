@@ -34,6 +34,13 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         ("AWS", "Amazon Web Services AWS software"),
         ("SSRS", "Microsoft SQL Server Reporting Services SSRS"),
         ("SAX", "Simple API for XML SAX"),
+        # A word may give more than its first letter: HyperText, JavaScript, JavaServer.
+        ("HTML", "Hypertext markup language HTML"),
+        ("JSON", "JavaScript Object Notation JSON"),
+        ("JSP", "Oracle JavaServer Pages JSP"),
+        ("SVN", "Apache Subversion SVN"),
+        ("COBOL", "COBOL"),
+        ("XML", "Extensible markup language XML"),
         # One that spells a part names the kind of thing: any LMS, not Beeline's.
         ("LMS", "learning management systems"),
         ("PLM", "Product lifecycle management PLM software"),

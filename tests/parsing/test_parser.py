@@ -125,6 +125,28 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         ("Postgres", "PostgreSQL"),
         ("excel", "Microsoft Excel"),
         ("use spreadsheets software", "use spreadsheets software"),
+        # An O*NET acronym that abbreviates the whole name, its vendor aside, names the
+        # product (scripts/build_taxonomy.py).
+        ("AWS", "Amazon Web Services AWS software"),
+        ("SSRS", "Microsoft SQL Server Reporting Services SSRS"),
+        ("SAX", "Simple API for XML SAX"),
+        # A word may give more than its first letter: HyperText, JavaScript, JavaServer.
+        ("HTML", "Hypertext markup language HTML"),
+        ("JSON", "JavaScript Object Notation JSON"),
+        ("JSP", "Oracle JavaServer Pages JSP"),
+        ("SVN", "Apache Subversion SVN"),
+        ("COBOL", "COBOL"),
+        ("XML", "Extensible markup language XML"),
+        # One that spells a part names the kind of thing: any LMS, not Beeline's.
+        ("LMS", "learning management systems"),
+        ("PLM", "Product lifecycle management PLM software"),
+        # Several tools of that acronym: the one most occupations list.
+        ("CMS", "Content management systems CMS"),
+        # A curated variant is its skill's alone ("Automate the Schools ATS" is a tie).
+        ("AI", "principles of artificial intelligence"),
+        ("artificial intelligence", "principles of artificial intelligence"),
+        ("ATS", "Applicant tracking software"),
+        ("ML", "machine learning"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:

@@ -27,37 +27,6 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
     assert len(sql) == 1 and sql[0].source == "esco"
 
 
-@pytest.mark.parametrize(
-    ("written", "label"),
-    [
-        # An acronym that spells the whole name, its vendor aside, names the product.
-        ("AWS", "Amazon Web Services AWS software"),
-        ("SSRS", "Microsoft SQL Server Reporting Services SSRS"),
-        ("SAX", "Simple API for XML SAX"),
-        # A word may give more than its first letter: HyperText, JavaScript, JavaServer.
-        ("HTML", "Hypertext markup language HTML"),
-        ("JSON", "JavaScript Object Notation JSON"),
-        ("JSP", "Oracle JavaServer Pages JSP"),
-        ("SVN", "Apache Subversion SVN"),
-        ("COBOL", "COBOL"),
-        ("XML", "Extensible markup language XML"),
-        # One that spells a part names the kind of thing: any LMS, not Beeline's.
-        ("LMS", "learning management systems"),
-        ("PLM", "Product lifecycle management PLM software"),
-        # Several tools of that acronym: the one most occupations list.
-        ("CMS", "Content management systems CMS"),
-        # A curated variant is its skill's alone ("Automate the Schools ATS" is a tie).
-        ("AI", "principles of artificial intelligence"),
-        ("artificial intelligence", "principles of artificial intelligence"),
-        ("ATS", "Applicant tracking software"),
-        ("ML", "machine learning"),
-    ],
-)
-def test_an_acronym_names_what_it_spells(parser: Parser, written: str, label: str) -> None:
-    entry = parser.link_skill(written)
-    assert entry is not None and entry.label == label
-
-
 @pytest.mark.parametrize("written", ["CIS", "DL", "ACE", "ES"])
 def test_an_acronym_of_part_of_a_products_name_names_nothing(parser: Parser, written: str) -> None:
     # "ChemSW Chemical Inventory System CIS", "Diffraction Limited MaxIm DL": the product is

@@ -78,6 +78,9 @@ LEAD = re.compile(
 TAIL = re.compile(
     r"\s+(?:" + "|".join(sorted(GENERIC_TAILS | {"ability", "abilities"})) + ")$", re.IGNORECASE
 )
+# Punctuation around a phrase ("communication skills .", "Python,"), not a dot that starts a
+# name (".NET", ".htaccess").
+EDGES = re.compile(r"^(?:[\s,;:?!]|\.(?![A-Za-z0-9]))+|[\s.,;:?!]+$")
 NAME_STOP_WORDS = frozenset("a an and for from in of on or the to with your our software".split())
 
 
@@ -207,7 +210,7 @@ class SkillLinker:
         out: list[Link | None] = []
         todo: list[tuple[int, str]] = []
         for phrase in phrases:
-            text = " ".join(phrase.strip(" .,;:?!").split())
+            text = " ".join(EDGES.sub("", phrase).split())
             entry = self.by_label(text)
             if entry is None:
                 text = core_phrase(text)

@@ -237,6 +237,11 @@ class Parser:
         self._by_label: dict[str, SkillEntry] = {
             label: skills[i] for label, i in zip(labels, ids, strict=True)
         }
+        written = compiled.get_strings(arrays, "by_written")
+        written_ids = compiled.get_strings(arrays, "by_written_ids")
+        self._by_written: dict[str, SkillEntry] = {
+            label: skills[i] for label, i in zip(written, written_ids, strict=True)
+        }
         self._ordinary_words = frozenset(compiled.get_strings(arrays, "ordinary"))
 
     def _skill_pattern_arrays(self) -> compiled.Arrays:
@@ -262,19 +267,30 @@ class Parser:
         by_label: dict[str, str] = {}
         for (_, pattern), (_, skill_id) in sorted(owner.items(), key=lambda kv: kv[1]):
             by_label.setdefault(" ".join(pattern.lower().split()), skill_id)
+        # The exact-case patterns as written, for linking as extraction reads them.
+        by_written = {
+            " ".join(pattern.split()): skill_id
+            for (mode, pattern), (_, skill_id) in owner.items()
+            if mode == "exact"
+        }
         arrays: compiled.Arrays = {}
         for mode, attr in (("lower", LOWER), ("exact", ORTH)):
             arrays |= compiled.nested(mode, PhraseTable.build(self.nlp, attr, tables[mode]))
         compiled.put_strings(arrays, "by_label", list(by_label))
         compiled.put_strings(arrays, "by_label_ids", list(by_label.values()))
+        compiled.put_strings(arrays, "by_written", list(by_written))
+        compiled.put_strings(arrays, "by_written_ids", list(by_written.values()))
         compiled.put_strings(arrays, "ordinary", sorted(ordinary_words(self.taxonomy)))
         return arrays
 
     # -- linking --------------------------------------------------------------------------
     def link_skill(self, phrase: str) -> SkillEntry | None:
         """The canonical skill a phrase names: by preferred label, then alternative label
-        (case-insensitive, whitespace folded); None when no label matches."""
-        return self._by_label.get(" ".join(phrase.lower().split()))
+        (case-insensitive, whitespace folded); None when no label matches. A name that
+        extraction matches only as written is linked so too: "Spark" is Apache Spark, "SPARK"
+        ESCO's Ada dialect."""
+        folded = " ".join(phrase.split())
+        return self._by_written.get(folded) or self._by_label.get(folded.lower())
 
     # -- skills ---------------------------------------------------------------------------
     def find_skills(
@@ -296,10 +312,14 @@ class Parser:
         single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill,
         and dropped where the résumé tagger reads them as part of the name of an employer, a
         school or a place ("Google" in "Software Engineering Intern, Google, Mountain View").
-        ``doc``: ``text`` already tokenised, when the caller has it.
+        ``doc``: ``text`` already tokenised, when the caller has it. A text whose line
+        breaks were lost is read with them put back (``restore_line_breaks``; the parse
+        methods' text has them already).
         """
-        doc = doc if doc is not None else self._doc(text)
-        sections = sections if sections is not None else find_sections(text)
+        if doc is None or sections is None:
+            lined = restore_line_breaks(text)
+            doc = doc if doc is not None else self._doc(lined)
+            sections = sections if sections is not None else find_sections(lined)
         matches = self.skill_matches(doc)
         if self.tagger is None:
             found = [(m.start, m.end, m.label_) for m in matches]

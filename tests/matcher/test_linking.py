@@ -135,3 +135,14 @@ def test_a_phrase_is_linked_by_the_skill_it_names(encoder: Encoder, tmp_path: Pa
     links = linker(encoder, tmp_path).link(["Experience in Manage Budgets", "teamwork skills"])
     assert [(k.id, k.method) for k in links] == [("s:budgets", "label"), ("s:teams", "nearest")]
     assert links[0].phrase == "Experience in Manage Budgets"
+
+
+def test_a_dot_that_starts_a_name_is_part_of_it(encoder: Encoder, tmp_path: Path) -> None:
+    # The punctuation around a phrase goes, the dot of ".NET" stays: without it, "NET" was
+    # linked to the nearest skill.
+    net = SkillEntry("onet:net", "Microsoft .NET Framework", "tool", "onet", (".NET",))
+    by_label = {".net": net}
+    links = SkillLinker(small(net), encoder, lambda p: by_label.get(p.lower()), tmp_path).link(
+        [".NET", " .NET, "]
+    )
+    assert [(k.id, k.method) for k in links] == [("onet:net", "label")] * 2

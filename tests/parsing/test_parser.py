@@ -147,6 +147,9 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         ("artificial intelligence", "principles of artificial intelligence"),
         ("ATS", "Applicant tracking software"),
         ("ML", "machine learning"),
+        # A name extraction matches only as written is linked as written.
+        ("Spark", "Apache Spark"),
+        ("SPARK", "SPARK"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:

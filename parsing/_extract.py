@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from pathlib import PurePath
 
@@ -34,6 +35,12 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 DOC_SUFFIXES = {".pdf", ".docx", *TEXT_SUFFIXES}
 # DOCX is a zip; refuse archives that inflate beyond this (a zip bomb).
 MAX_DOCX_INFLATED = 100 * 1024 * 1024
+
+# A line longer than this with runs of spaces in it is text whose line breaks were lost (a
+# form or an export that joined lines with spaces): each run stands where a break was.
+LOST_BREAKS_LINE = 200
+# The first space of a run of two or more between words.
+RUN_START = re.compile(r"(?<=\S) (?= +\S)")
 
 # pdfminer logs every odd object it meets at WARNING; those are not ours to report.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -97,11 +104,31 @@ def extract_text(
 
 
 def normalise_text(text: str) -> str:
-    """Unify line ends and drop form feeds and NULs; offsets are taken on the result."""
+    """Unify line ends, drop form feeds and NULs, and put back line breaks a text lost
+    (``restore_line_breaks``); offsets are taken on the result."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\x00", "").replace("\u00a0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
-    return "\n".join(lines).strip("\n") + "\n"
+    return restore_line_breaks("\n".join(lines).strip("\n") + "\n")
+
+
+def restore_line_breaks(text: str) -> str:
+    """``text`` with its lost line breaks put back, each character where it was: in a line
+    of over ``LOST_BREAKS_LINE`` characters, the first space of each run of two or more
+    becomes a line break.
+
+    Résumés copied out of a web form or a tool that joins lines come as one long line with
+    runs of spaces where the lines ended ("Skills  Python, Java  Education  B.Sc. …"). Read
+    as one line, their headings are not seen as headings, and a skill's place in its line
+    says nothing. A line of ordinary length, or a long one without such runs, is left as it
+    is."""
+    if "  " not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if len(line) > LOST_BREAKS_LINE:
+            lines[i] = RUN_START.sub("\n", line)
+    return "\n".join(lines)
 
 
 def _pdf_text(data: bytes, name: str, max_pages: int, engine: str) -> str:

@@ -68,9 +68,10 @@ YEAR_WORD = "<year>"
 # Chosen where relaxed F1 was flat on both held-out sets (0.15 to 0.3 differed by < 0.01).
 TOKEN_THRESHOLD = 0.2
 # The model's labels besides B, I and O: what else a résumé's token may be part of, from
-# dotin's other annotations. NAME: the name of an employer, a school or degree, or a place
-# ("Google" in "Software Engineer, Google, Mountain View", "Mathematics" in "B.Sc.
-# Mathematics"), which is not a skill; a job title; a soft skill. Anything else is O.
+# dotin's other annotations. NAME: the name of an employer, a school or degree, a place or
+# a person ("Google" in "Software Engineer, Google, Mountain View", "Mathematics" in "B.Sc.
+# Mathematics", the résumé's owner), which is not a skill; a job title; a soft skill.
+# Anything else is O.
 NAME, TITLE, SOFT_SKILL = "NAME", "TITLE", "SOFT"
 TokenRange = tuple[int, int]
 Kind = Literal["resume", "job"]

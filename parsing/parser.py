@@ -23,7 +23,13 @@ from parsing import _compiled as compiled
 from parsing import _evidence as evidence
 from parsing import _phrases
 from parsing._blind import blind_text
-from parsing._extract import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, extract_text, normalise_text
+from parsing._extract import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES,
+    extract_text,
+    normalise_text,
+    restore_line_breaks,
+)
 from parsing._fields import find_contact, years_of_experience
 from parsing._job_tagger import LazyJobTagger
 from parsing._phrases import PhraseTable
@@ -117,7 +123,8 @@ MAX_FREE_TOKENS = 16
 # as part of a name (NAMED_SUPPORT).
 MATCH_SUPPORT = 0.05
 # A taxonomy match the tagger did not mark is dropped when it gives one of its tokens at least
-# this probability of being part of the name of an employer, a school or degree, or a place.
+# this probability of being part of a name: of an employer, a school or degree, a place or a
+# person.
 NAMED_SUPPORT = 0.3
 # In a hobbies section a phrase is a skill only when the tagger is sure of it: a pastime the
 # tagger half-reads as a skill ("swimming" at 0.23 under "Hobbies") stays a pastime.

@@ -6,6 +6,7 @@ import pytest
 
 from models import InvalidInput
 from parsing import Parser
+from parsing._extract import restore_line_breaks
 from tests.documents import RESUME_TEXT, demo_records, docx_bytes, pdf_bytes
 
 TODAY = dt.date(2026, 11, 1)
@@ -233,6 +234,43 @@ def test_hobbies_are_not_professional_skills(parser: Parser) -> None:
     found = {m.text: m.section for m in resume.skills}
     assert found.get("Python") == "skills"
     assert not {"swimming", "photography", "cooking"} & set(found)
+
+
+# A résumé as many of dotin's annotated ones (CC0) come: its line breaks lost, runs of
+# spaces where they were.
+LOST_BREAKS = (
+    "Bob Dibbert  Email: Heaney.Barton@wp.net  Phone: +91 1231456789  Address: 4-Surya Park, "
+    "Aundh, Pune- 411007,  Maharashtra, India    Skills  C, Python, shell script, Linux    "
+    "Experience  Embedded Developer, ABB, Pune  2014 - 2017  Developed board support packages "
+    "for paint robots in C    Hobbies  swimming, photography, cooking"
+)
+
+
+def test_a_resume_whose_line_breaks_were_lost_is_read_by_lines(parser: Parser) -> None:
+    lined = restore_line_breaks(LOST_BREAKS)
+    assert lined.replace("\n", " ") == LOST_BREAKS
+    assert lined.count("\n") == 12
+    # Lines of ordinary length keep their runs of spaces (columns, say).
+    columns = "Skills\nPython     Java     SQL\nLinux      Docker   Git\n"
+    assert restore_line_breaks(columns) == columns
+    resume = parser.parse_resume_text(LOST_BREAKS)
+    assert [s.name for s in resume.sections] == ["header", "skills", "experience", "interests"]
+    found = {(m.text, m.section) for m in parser.find_skills(LOST_BREAKS)}
+    assert {("Python", "skills"), ("shell script", "skills"), ("Linux", "skills")} <= found
+
+
+def test_a_candidates_name_and_address_are_not_skills(parser: Parser) -> None:
+    # Names of the fairness audit's groups (benchmarks/fairness.py): a tagger that read
+    # "Shaniqua Battle" as two skills gave its bearer skills no other name gave.
+    def skills(name: str) -> set[str]:
+        email = name.lower().replace(" ", ".") + "@example.com"
+        text = f"{name}\n{email} | (555) 010-2233\n12 Main St, Springfield\n\n{RESUME_TEXT}"
+        return {m.id for m in parser.parse_resume_text(text).skills}
+
+    neutral = skills("Jordan Taylor")
+    assert "free:springfield" not in neutral
+    for name in ("Shaniqua Battle", "Latoya Washington", "Jaquan Jefferson", "Mei Nguyen"):
+        assert skills(name) == neutral, name
 
 
 def test_free_skills_are_kept(parser: Parser) -> None:

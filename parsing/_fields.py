@@ -19,6 +19,8 @@ LINK = re.compile(
     re.IGNORECASE,
 )
 NAME_WORD = re.compile(r"^[A-Z][a-zA-Z'\-]*\.?$|^[A-Z]{2,}$")
+# Words a headline has and a person's name has not ("SALES AND BUSINESS DEVELOPMENT").
+NOT_IN_NAMES = frozenset({"and", "of", "for", "the", "in", "to", "with"})
 
 MONTHS = {
     m: i + 1
@@ -77,11 +79,15 @@ def find_contact(
 
 
 def _guess_name(header: str, is_title: Callable[[str], bool]) -> str | None:
-    """The first short line of two to four capitalised words, with no digits or @,
-    that is not a job title."""
+    """The first short line of two to four capitalised words, with no digits or @, none of
+    them a word names do not have ("and", "of"), that is not a job title."""
     for line in header.splitlines()[:5]:
         words = line.strip().split()
-        if 2 <= len(words) <= 4 and all(NAME_WORD.match(w) for w in words) and not is_title(line):
+        if (
+            2 <= len(words) <= 4
+            and all(NAME_WORD.match(w) and w.lower() not in NOT_IN_NAMES for w in words)
+            and not is_title(line)
+        ):
             return " ".join(w.capitalize() if w.isupper() else w for w in words)
     return None
 

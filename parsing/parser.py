@@ -604,8 +604,19 @@ class Parser:
         sections = find_sections(text)
         today = today or dt.date.today()
         doc = self._doc(text)
-        skills = self.find_skills(text, sections, doc=doc)
         contact = find_contact(text, sections, is_title=self._reads_as_title)
+        # A word of the candidate's name is no skill of theirs, whatever it spells: "JOHN
+        # DOE" is not design of experiments (DOE), "MARY COMET" no MASINT tool. A skill that
+        # is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
+        named = _occurrences(text, contact.name)
+        skills = [
+            m
+            for m in self.find_skills(text, sections, doc=doc)
+            if not any(
+                start <= m.start and m.end <= end and (m.start, m.end) != (start, end)
+                for start, end in named
+            )
+        ]
         resume = Resume(
             text=text,
             format=fmt,
@@ -693,6 +704,14 @@ def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
         return entry.label != entry.label.lower()
     words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
     return any(w not in ordinary for w in words)
+
+
+def _occurrences(text: str, name: str | None) -> list[tuple[int, int]]:
+    """Where ``name`` is written in ``text``, in any case and spacing."""
+    if not name or not name.split():
+        return []
+    pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+    return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
 
 
 def _alone_on_line(doc: Doc, span: Span) -> bool:

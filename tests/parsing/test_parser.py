@@ -273,6 +273,24 @@ def test_a_candidates_name_and_address_are_not_skills(parser: Parser) -> None:
         assert skills(name) == neutral, name
 
 
+@pytest.mark.parametrize(("name", "word"), [("JOHN DOE", "DOE"), ("MARY COMET", "COMET")])
+def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str, word: str) -> None:
+    # DOE (design of experiments) and COMET are O*NET products' acronyms.
+    email = name.lower().replace(" ", ".") + "@example.com"
+    header = f"{name}\n{email} | (555) 010-2233\n\n"
+    assert word not in {m.text for m in parser.parse_resume_text(header + RESUME_TEXT).skills}
+    listed = parser.parse_resume_text(header + f"Skills\n{word}, Minitab, Python\n")
+    assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
+
+
+def test_a_headline_is_not_the_candidates_name(parser: Parser) -> None:
+    resume = parser.parse_resume_text(
+        "SALES AND BUSINESS DEVELOPMENT\nSummary\nBusiness development manager in B2B sales.\n"
+    )
+    assert resume.contact.name is None
+    assert "BUSINESS DEVELOPMENT" in {m.text for m in resume.skills}
+
+
 def test_free_skills_are_kept(parser: Parser) -> None:
     job = parser.parse_job("Requirements\n- Experience with Hasura and event sourcing\n")
     free = [s for s in job.skills if s.id.startswith("free:")]

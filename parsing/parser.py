@@ -318,7 +318,8 @@ class Parser:
         (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
         single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill,
         and dropped where the résumé tagger reads them as part of the name of an employer, a
-        school or a place ("Google" in "Software Engineering Intern, Google, Mountain View").
+        school, a place or a person ("Google" in "Software Engineering Intern, Google,
+        Mountain View").
         ``doc``: ``text`` already tokenised, when the caller has it. A text whose line
         breaks were lost is read with them put back (``restore_line_breaks``; the parse
         methods' text has them already).

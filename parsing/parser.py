@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import spacy
 from spacy.about import __version__ as SPACY_VERSION
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LOWER, NORM, ORTH
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER, NORM, ORTH
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -99,7 +100,7 @@ FREE_PREFIX = "free:"
 # spaCy's tokenizer caches how it split each whitespace-free chunk, up to 10,000 by default:
 # a few hundred résumés hold more distinct chunks than that. Bounded, about 10 MB at most.
 TOKEN_CACHE = 200_000
-LEXICAL_ATTRS = (LOWER, NORM, IS_SPACE, IS_STOP, IS_PUNCT)
+LEXICAL_ATTRS = (LOWER, NORM, IS_SPACE, IS_PUNCT)
 GENERIC_TAILS = {"skills", "skill", "experience", "knowledge", "expertise", "proficiency"}
 EDGE_PUNCTUATION = ".,;:!?\"'"
 HOBBY_SECTIONS = {"interests"}
@@ -107,6 +108,14 @@ LIST_CONNECTORS = {",", "/", "and", "or", "&", "|", ";"}
 NEGATION_CUES = {"no", "not", "without", "never", "lack", "lacks", "lacking", "unfamiliar"}
 NEGATION_WINDOW = 5
 FUNCTION_WORDS = {"at", "in", "on", "to", "the", "a", "an", "with", "for", "of", "and"}
+# The words a tagged phrase's edges are trimmed of: spaCy's English stop words, less those
+# that are part of skills' names ("Six Sigma", "Full Stack", "Front End", "make decisions").
+EDGE_WORDS = STOP_WORDS - {
+    *"one two three four five six eight nine ten eleven twelve fifteen twenty forty".split(),
+    *"fifty sixty hundred first third back bottom front full top side part name call".split(),
+    *"show move put give get go keep make made take see say serious empty whole well".split(),
+    "amount",
+}
 SENTENCE_ENDS = {".", ";", "!", "?", "•", ":"}
 WORD = re.compile(r"[A-Za-z+#]+")
 # A tagged phrase the taxonomy does not name is kept as a free skill up to this many tokens.
@@ -383,10 +392,10 @@ class Parser:
         for start, end in tagged.ranges:
             # "Puppet on", "and SQL", "Docker skills": the tagger's edges may hold a function
             # word or a generic one.
-            while start < end and (doc[start].is_stop or doc[start].is_punct):
+            while start < end and (doc[start].lower_ in EDGE_WORDS or doc[start].is_punct):
                 start += 1
             while end > start and (
-                doc[end - 1].is_stop
+                doc[end - 1].lower_ in EDGE_WORDS
                 or doc[end - 1].is_punct
                 or (end - start > 1 and doc[end - 1].lower_ in GENERIC_TAILS)
             ):

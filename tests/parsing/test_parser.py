@@ -208,6 +208,12 @@ def texts(parser: Parser, sentence: str) -> list[str]:
             {"k8s", "GCP", "Postgres", "Node.js"},
             set(),
         ),
+        # Words spaCy lists as stop words begin skills' names: a phrase keeps them.
+        (
+            "Skills: Six Sigma, Front End development, Tableau",
+            {"Six Sigma", "Front End development", "Tableau"},
+            {"Sigma", "End development"},
+        ),
     ],
 )
 def test_hard_cases(parser: Parser, sentence: str, present: set[str], absent: set[str]) -> None:

@@ -69,19 +69,22 @@ def find_contact(
         # A bare year range such as "2012 2016" is not a phone number.
         if 9 <= len(digits) <= 15 and not DATE_RANGE.fullmatch(m.group(0).strip()):
             phones.append(m.group(0).strip())
-    header_end = sections[0].end if sections and sections[0].name == "header" else len(text)
     return Contact(
-        name=_guess_name(text[:header_end], is_title),
+        name=guess_name(text, sections, is_title),
         emails=emails,
         phones=list(dict.fromkeys(phones)),
         links=links,
     )
 
 
-def _guess_name(header: str, is_title: Callable[[str], bool]) -> str | None:
-    """The first short line of two to four capitalised words, with no digits or @, none of
-    them a word names do not have ("and", "of"), that is not a job title."""
-    for line in header.splitlines()[:5]:
+def guess_name(
+    text: str, sections: list[Section], is_title: Callable[[str], bool] = lambda _: False
+) -> str | None:
+    """The candidate's name: in the header, the first of its first five lines that is two to
+    four capitalised words, with no digits or @, none of them a word names do not have
+    ("and", "of"), and is not a job title."""
+    header_end = sections[0].end if sections and sections[0].name == "header" else len(text)
+    for line in text[:header_end].splitlines()[:5]:
         words = line.strip().split()
         if (
             2 <= len(words) <= 4

@@ -31,7 +31,7 @@ from parsing._extract import (
     normalise_text,
     restore_line_breaks,
 )
-from parsing._fields import find_contact, years_of_experience
+from parsing._fields import find_contact, guess_name, years_of_experience
 from parsing._job_tagger import LazyJobTagger
 from parsing._phrases import PhraseTable
 from parsing._sections import find_sections, section_at
@@ -381,6 +381,18 @@ class Parser:
                     section=section_at(sections, span.start_char),
                 )
             )
+        if kind == "resume":
+            # A word of the candidate's name is no skill of theirs, whatever it spells: "JOHN
+            # DOE" is not design of experiments (DOE), "MARY COMET" no MASINT tool. A skill
+            # that is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
+            named = _occurrences(text, guess_name(text, sections, self._reads_as_title))
+            mentions = [
+                m
+                for m in mentions
+                if not any(
+                    a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in named
+                )
+            ]
         return mentions
 
     def _combine(
@@ -614,19 +626,8 @@ class Parser:
         sections = find_sections(text)
         today = today or dt.date.today()
         doc = self._doc(text)
+        skills = self.find_skills(text, sections, doc=doc)
         contact = find_contact(text, sections, is_title=self._reads_as_title)
-        # A word of the candidate's name is no skill of theirs, whatever it spells: "JOHN
-        # DOE" is not design of experiments (DOE), "MARY COMET" no MASINT tool. A skill that
-        # is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
-        named = _occurrences(text, contact.name)
-        skills = [
-            m
-            for m in self.find_skills(text, sections, doc=doc)
-            if not any(
-                start <= m.start and m.end <= end and (m.start, m.end) != (start, end)
-                for start, end in named
-            )
-        ]
         resume = Resume(
             text=text,
             format=fmt,

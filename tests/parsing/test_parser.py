@@ -285,6 +285,7 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
     email = name.lower().replace(" ", ".") + "@example.com"
     header = f"{name}\n{email} | (555) 010-2233\n\n"
     assert word not in {m.text for m in parser.parse_resume_text(header + RESUME_TEXT).skills}
+    assert word not in {m.text for m in parser.find_skills(header + RESUME_TEXT)}
     listed = parser.parse_resume_text(header + f"Skills\n{word}, Minitab, Python\n")
     assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
 

@@ -204,21 +204,33 @@ def blind_text(resume: Resume) -> str:
     return _apply(text, edits)
 
 
-def _name_edits(text: str, name: str | None, header_end: int) -> list[Edit]:
-    """The name, in any case: whole wherever it stands; each of its parts (two letters or
-    more) alone only in the header, before ``header_end`` (elsewhere "Washington" is as
-    likely the city as the surname)."""
-    if not name:
-        return []
-    # "Ms. Jordan Taylor": the honorific is no part of the name ("MS Excel" stays).
-    parts = [p.strip(".,'") for p in name.split()]
-    parts = [p for p in parts if len(p) >= 2 and p not in HONORIFICS]
+def name_parts(name: str | None) -> list[str]:
+    """The parts of a name (two letters or more) that tell who it is: "Ms. Jordan Taylor" is
+    Jordan and Taylor (the honorific is no part of the name: "MS Excel" stays)."""
+    parts = [p.strip(".,'") for p in (name or "").split()]
+    return [p for p in parts if len(p) >= 2 and p not in HONORIFICS]
+
+
+def name_spans(text: str, name: str | None) -> list[tuple[int, int]]:
+    """Where the name stands whole in ``text``, in any case, its parts apart by spaces, dots
+    or commas."""
+    parts = name_parts(name)
     if not parts:
         return []
     whole = re.compile(
         r"(?<![\w])" + r"[\s.,]+".join(map(re.escape, parts)) + r"(?![\w])", re.IGNORECASE
     )
-    edits = [(m.start(), m.end(), "") for m in whole.finditer(text)]
+    return [m.span() for m in whole.finditer(text)]
+
+
+def _name_edits(text: str, name: str | None, header_end: int) -> list[Edit]:
+    """The name, in any case: whole wherever it stands; each of its parts (two letters or
+    more) alone only in the header, before ``header_end`` (elsewhere "Washington" is as
+    likely the city as the surname)."""
+    parts = name_parts(name)
+    if not parts:
+        return []
+    edits = [(start, end, "") for start, end in name_spans(text, name)]
     alone = re.compile(
         r"(?<![\w])(?:"
         + "|".join(map(re.escape, sorted(set(parts), key=len, reverse=True)))

@@ -23,7 +23,7 @@ from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing import _compiled as compiled
 from parsing import _evidence as evidence
 from parsing import _phrases
-from parsing._blind import blind_text
+from parsing._blind import blind_text, name_spans
 from parsing._extract import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PAGES,
@@ -385,7 +385,7 @@ class Parser:
             # A word of the candidate's name is no skill of theirs, whatever it spells: "JOHN
             # DOE" is not design of experiments (DOE), "MARY COMET" no MASINT tool. A skill
             # that is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
-            named = _occurrences(text, guess_name(text, sections, self._reads_as_title))
+            named = name_spans(text, guess_name(text, sections, self._reads_as_title))
             mentions = [
                 m
                 for m in mentions
@@ -715,14 +715,6 @@ def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
         return entry.label != entry.label.lower()
     words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
     return any(w not in ordinary for w in words)
-
-
-def _occurrences(text: str, name: str | None) -> list[tuple[int, int]]:
-    """Where ``name`` is written in ``text``, in any case and spacing."""
-    if not name or not name.split():
-        return []
-    pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
-    return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
 
 
 def _alone_on_line(doc: Doc, span: Span) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 import zipfile
 from pathlib import PurePath
 
@@ -41,6 +42,10 @@ MAX_DOCX_INFLATED = 100 * 1024 * 1024
 LOST_BREAKS_LINE = 200
 # The first space of a run of two or more between words.
 RUN_START = re.compile(r"(?<=\S) (?= +\S)")
+
+# Bytes written out as text ("\\xe2\\x80\\xa2", a bullet, as twelve characters): a text that
+# went through a bytes repr on its way.
+ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 
 # pdfminer logs every odd object it meets at WARNING; those are not ours to report.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -104,12 +109,12 @@ def extract_text(
 
 
 def normalise_text(text: str) -> str:
-    """Unify line ends, drop form feeds and NULs, and put back line breaks a text lost
-    (``restore_line_breaks``); offsets are taken on the result."""
+    """Unify line ends, drop form feeds and NULs, read bytes written out as text and put
+    back line breaks a text lost (``repair_text``); offsets are taken on the result."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\x00", "").replace("\u00a0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
-    return restore_line_breaks("\n".join(lines).strip("\n") + "\n")
+    return repair_text("\n".join(lines).strip("\n") + "\n")
 
 
 def restore_line_breaks(text: str) -> str:
@@ -129,6 +134,48 @@ def restore_line_breaks(text: str) -> str:
         if len(line) > LOST_BREAKS_LINE:
             lines[i] = RUN_START.sub("\n", line)
     return "\n".join(lines)
+
+
+def decode_escaped_bytes(text: str) -> str:
+    """``text`` with bytes written out as text read as the characters they encode, each
+    character of the rest where it was.
+
+    A résumé that went through a bytes repr on its way comes with "\\xe2\\x80\\xa2" where
+    it had a bullet, "\\xe2\\x80\\x9c" where it had a quote: read so, "\\xcd\\xbe VB" hides
+    that VB starts an item of a list. A run of such bytes that encodes marks (bullets,
+    quotes, dashes; a private-use bullet of a symbol font becomes "•") is written as those
+    marks and spaces to its length: an opening mark at its end, next to the word it opens,
+    any other at its start. A run that encodes a letter or a digit (the "é" of "Résumé")
+    is left as written, so that no word is cut in two, and so is one that is no UTF-8."""
+    if "\\x" not in text:
+        return text
+    return ESCAPED_BYTES.sub(_marks, text)
+
+
+def _marks(escaped: re.Match[str]) -> str:
+    run = escaped.group(0)
+    try:
+        chars = bytes.fromhex(run.replace("\\x", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+    categories = [unicodedata.category(c) for c in chars]
+    if any(cat[0] in "LN" for cat in categories):
+        return run
+    marks = "".join(
+        "\u2022" if cat == "Co" else c
+        for c, cat in zip(chars, categories, strict=True)
+        if cat != "Cc"
+    )
+    pad = " " * (len(run) - len(marks))
+    opening = marks and unicodedata.category(marks[0]) in ("Ps", "Pi")
+    return pad + marks if opening else marks + pad
+
+
+def repair_text(text: str) -> str:
+    """``text`` as the parser reads it, every character where it was: bytes written out as
+    text decoded (``decode_escaped_bytes``), then lost line breaks put back
+    (``restore_line_breaks``)."""
+    return restore_line_breaks(decode_escaped_bytes(text))
 
 
 def _pdf_text(data: bytes, name: str, max_pages: int, engine: str) -> str:

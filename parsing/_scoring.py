@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 import pycrfsuite
-from spacy.strings import hash_string  # type: ignore[attr-defined]  # not in the stubs
+from spacy.strings import get_string_id
 
 from parsing._compiled import Arrays, get_strings, put_strings
 
@@ -130,9 +130,11 @@ class LinearChain:
 
 
 def bigram_key(a: str | int, b: str | int) -> int:
-    """The key of the bigram (a, b) of lower-cased words, or of their spaCy hashes."""
-    ha = np.uint64(hash_string(a) if isinstance(a, str) else a)
-    hb = np.uint64(hash_string(b) if isinstance(b, str) else b)
+    """The key of the bigram (a, b) of lower-cased words, or of their ids in spaCy's string
+    store. A word that is one of spaCy's symbols has the symbol's id there, not its hash
+    ("root", "agent", "number": the bigram "root|cause" was never found by its hashes)."""
+    ha = np.uint64(get_string_id(a) if isinstance(a, str) else a)
+    hb = np.uint64(get_string_id(b) if isinstance(b, str) else b)
     with np.errstate(over="ignore"):
         return int(ha * BIGRAM_MIX + hb)
 

@@ -29,7 +29,7 @@ from parsing._extract import (
     DEFAULT_MAX_PAGES,
     extract_text,
     normalise_text,
-    restore_line_breaks,
+    repair_text,
 )
 from parsing._fields import find_contact, guess_name, years_of_experience
 from parsing._job_tagger import LazyJobTagger
@@ -330,11 +330,11 @@ class Parser:
         school, a place or a person ("Google" in "Software Engineering Intern, Google,
         Mountain View").
         ``doc``: ``text`` already tokenised, when the caller has it. A text whose line
-        breaks were lost is read with them put back (``restore_line_breaks``; the parse
-        methods' text has them already).
+        breaks were lost, or that holds bytes written out as text ("\\xe2\\x80\\xa2"), is
+        read repaired (``repair_text``; the parse methods' text is so already).
         """
         if doc is None or sections is None:
-            lined = restore_line_breaks(text)
+            lined = repair_text(text)
             doc = doc if doc is not None else self._doc(lined)
             sections = sections if sections is not None else find_sections(lined)
         matches = self.skill_matches(doc)

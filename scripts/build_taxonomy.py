@@ -47,7 +47,45 @@ VENDORS = (
     "Apache ",
     "Amazon ",
     "Cisco Systems ",
+    "SAP ",
+    "ESRI ",
+    "Siemens ",
+    "Symantec ",
+    "Red Hat ",
+    "Hewlett-Packard ",
+    "HP ",
+    "Corel ",
+    "Teradata ",
+    "EMC ",
+    "Bentley Systems ",
+    "Bentley ",
+    "Informatica ",
+    "PTC ",
+    "Avid Technology ",
+    "Avid ",
+    "JetBrains ",
+    "Salesforce ",
+    "Citrix ",
+    "Infor ",
+    "Trimble ",
+    "Sage ",
+    "Cadence ",
+    "Synopsys ",
+    "Mentor Graphics ",
+    "Micro Focus ",
+    "CA Technologies ",
+    "CA ",
+    "Thomson Reuters ",
+    "LexisNexis ",
+    "The MathWorks ",
+    "MathWorks ",
+    "Wolfram Research ",
+    "Dassault Systemes ",
+    "Cerner ",
+    "McKesson ",
+    "SAS ",
 )
+LONGEST_VENDOR_FIRST = sorted(VENDORS, key=len, reverse=True)
 # Product names that are ordinary English words once the vendor is dropped: keep the full name only.
 AMBIGUOUS_SHORT = {
     "access",
@@ -91,6 +129,7 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+WORD = re.compile(r"[A-Za-z]+")
 SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 )
@@ -136,6 +175,42 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
         if whole:
             out.add(acronym)
     return out
+
+
+def reads_as_name(short: str, ordinary: set[str], english: set[str]) -> bool:
+    """Whether a product's name without its vendor still reads as a name: a word of it is
+    no ordinary word (``ordinary``: the words ESCO's labels write in lower case), or is
+    written with a capital inside, a digit or a sign ("SharePoint", "Fusion 360", "J++"); a
+    word in capitals is a name unless it is an ordinary word. A name of one plain word must
+    be no English word either (``english``: the words ESCO's descriptions write in lower
+    case too). "Oracle Reports", "Oracle Inventory", "Adobe Director", "Google Video" and
+    "Wolfram Research Derivatives" are not written "Reports", "Inventory", "Director",
+    "Video" or "Derivatives": a résumé that lists those means the ordinary thing. O*NET's
+    hot technologies are written alone whatever their words ("Excel", "Windows", "Visual
+    Studio"): the caller keeps those."""
+    words = [w for w in (w.strip(",.;:!?()") for w in short.split()) if w]
+    plain = ordinary if len(words) > 1 else ordinary | english
+    for word in words:
+        if not word.isalpha():
+            return True
+        if word.isupper():
+            if word.lower() not in ordinary:
+                return True
+        elif any(c.isupper() for c in word[1:]) or word.lower() not in plain:
+            return True
+    return False
+
+
+def english_words(source: Path) -> set[str]:
+    """The words ESCO writes in lower case in its skills' and occupations' names and
+    descriptions."""
+    words: set[str] = set()
+    for name in ("skills_en.csv", "occupations_en.csv"):
+        with open(source / "esco-1.1.1" / name, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for column in ("preferredLabel", "altLabels", "description"):
+                    words.update(w for w in WORD.findall(row[column]) if w.islower())
+    return words
 
 
 def abbreviates(acronym: str, words: list[str]) -> bool:
@@ -246,29 +321,35 @@ def onet_tools(
         for word in str(label).split()
         if word.isalpha() and word.islower()
     }
+    english = english_words(source)
     tools: dict[str, dict[str, object]] = {}
     # How many occupations list each tool, and the acronyms tools are written as.
     listed: Counter[str] = Counter()
     acronyms: dict[str, set[str]] = {}
+    unvendored_only: set[tuple[str, str]] = set()
     path = source / "onet-29.2" / "Technology Skills.csv"
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             name = row["Example"].strip()
             hot = row["Hot Technology"] == "Y"
-            variants = {name}
-            for vendor in VENDORS:
-                short = name.removeprefix(vendor)
-                # The rest must still read as a product name: "Excel", not "software".
-                if (
-                    short != name
-                    and norm(short) not in AMBIGUOUS_SHORT
-                    and len(short) > 2
-                    and short != short.lower()
-                ):
-                    variants.add(short)
+            # The longest vendor the name starts with ("Bentley Systems ", not "Bentley ").
+            vendor = next((v for v in LONGEST_VENDOR_FIRST if name.startswith(v)), "")
+            short = name.removeprefix(vendor)
+            # The rest must still read as a product name: "Excel", not "software", nor
+            # "Reports", "Inventory" or "Video" (Oracle's, Google's).
+            unvendored = (
+                {short}
+                if vendor
+                and norm(short) not in AMBIGUOUS_SHORT
+                and len(short) > 2
+                and short != short.lower()
+                and (hot or reads_as_name(short, ordinary, english))
+                else set()
+            )
+            variants = {name} | unvendored
             variants |= {PAREN.sub("", v) for v in variants if PAREN.search(v)}
             short_forms = acronym_variants(name, ordinary)
-            variants |= short_forms
+            variants |= short_forms | unvendored
             variants.discard("")
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.
@@ -304,14 +385,22 @@ def onet_tools(
             tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
             tool["hot"] = bool(tool["hot"]) or hot
             listed[tid] += 1
-            for short in short_forms:
+            for short in short_forms | unvendored:
                 if ACRONYM.fullmatch(short) and short != SOFTWARE.sub("", name):
                     acronyms.setdefault(short, set()).add(tid)
+                    if short in unvendored:
+                        unvendored_only.add((short, tid))
     # An acronym several tools spell ("CMS": content or career management systems) is the
-    # one's that the most occupations list, and nobody's when that is a tie ("ATS").
+    # one's that the most occupations list, and nobody's when that is a tie ("ATS"). A tool
+    # that is only named so without its vendor comes after one that spells it ("SCM" is
+    # source code management, not "SAP SCM").
     for acronym, owners in acronyms.items():
-        ranked = sorted(owners, key=lambda t: (-listed[t], t))
-        tie = len(ranked) > 1 and listed[ranked[0]] == listed[ranked[1]]
+
+        def rank(t: str, acronym: str = acronym) -> tuple[bool, int]:
+            return ((acronym, t) in unvendored_only, -listed[t])
+
+        ranked = sorted(owners, key=lambda t: (*rank(t), t))
+        tie = len(ranked) > 1 and rank(ranked[0]) == rank(ranked[1])
         for tid in ranked if tie else ranked[1:]:
             tool = tools[tid]
             tool["aliases"] = [a for a in tool["aliases"] if a != acronym]  # type: ignore[attr-defined]

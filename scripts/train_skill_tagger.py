@@ -36,7 +36,7 @@ import pycrfsuite  # noqa: E402
 
 from benchmarks.gold import Doc, dotin_split, load_dotin, load_skillspan  # noqa: E402
 from parsing import Kind, Parser  # noqa: E402
-from parsing._extract import restore_line_breaks  # noqa: E402
+from parsing._extract import repair_text  # noqa: E402
 from parsing._scoring import LABELS  # noqa: E402
 from parsing._sections import find_sections  # noqa: E402
 from parsing._tagger import MODEL_FILE, NAME, SOFT_SKILL, TITLE  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> None:
     for doc, kind in docs:
         # Read as the parser reads it (the characters stay where they were: the gold spans
         # hold).
-        text = restore_line_breaks(doc.text)
+        text = repair_text(doc.text)
         spacy_doc = parser.nlp.make_doc(text)
         matches = parser.skill_matches(spacy_doc)
         sections = find_sections(text)

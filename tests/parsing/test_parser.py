@@ -6,7 +6,7 @@ import pytest
 
 from models import InvalidInput
 from parsing import Parser
-from parsing._extract import restore_line_breaks
+from parsing._extract import decode_escaped_bytes, restore_line_breaks
 from tests.documents import RESUME_TEXT, demo_records, docx_bytes, pdf_bytes
 
 TODAY = dt.date(2026, 11, 1)
@@ -151,11 +151,33 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         # A name extraction matches only as written is linked as written.
         ("Spark", "Apache Spark"),
         ("SPARK", "SPARK"),
+        # A product is written without its vendor when the rest still reads as a name.
+        ("Crystal Reports", "SAP Crystal Reports"),
+        ("JMP", "SAS JMP"),
+        ("SolidWorks", "Dassault Systemes SolidWorks"),
+        ("Westlaw", "Thomson Reuters Westlaw"),
+        ("Enterprise Linux", "Red Hat Enterprise Linux"),
+        ("Windows", "Microsoft Windows"),
+        ("Airflow", "Apache Airflow"),
+        # An acronym the product's own name spells comes before a vendor's product.
+        ("SCM", "Source code management SCM software"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:
     entry = parser.link_skill(phrase)
     assert entry is not None and entry.label == label
+
+
+@pytest.mark.parametrize(
+    "word", ["Reports", "Inventory", "Clinical", "Director", "Video", "Money", "Derivatives"]
+)
+def test_an_ordinary_word_is_no_vendors_product(parser: Parser, word: str) -> None:
+    # Oracle Reports, Oracle Inventory, Adobe Director, Google Video, Wolfram Research
+    # Derivatives: "Skills: Reports, Inventory" lists no product of theirs.
+    entry = parser.link_skill(word)
+    assert entry is None or entry.source == "esco", entry
+    found = parser.find_skills(f"Skills\nScheduling, {word}, Customer service\n")
+    assert all(m.id.startswith(("esco:", "free:")) for m in found), found
 
 
 def test_link_skill_unknown(parser: Parser) -> None:
@@ -265,6 +287,27 @@ def test_a_resume_whose_line_breaks_were_lost_is_read_by_lines(parser: Parser) -
     assert {("Python", "skills"), ("shell script", "skills"), ("Linux", "skills")} <= found
 
 
+def test_bytes_written_out_as_text_are_read_as_their_characters(parser: Parser) -> None:
+    # A dotin résumé's line as it came: its bullets and a Greek question mark as UTF-8
+    # bytes written out ("\\xcd\\xbe", eight characters).
+    text = (
+        "\\xef\\x82\\xa7 Unix ksh scripting, C++, Java, and XML for batch (ftp) updates to "
+        "Oracle (on Solaris)\\xcd\\xbe VB, Access, and Crystal Reports for ad hoc support "
+        "systems\\xe2\\x80\\xa2 Designed the "
+        "\\xe2\\x80\\x9cR\\xc3\\xa9sum\\xc3\\xa9\\xe2\\x80\\x9d tool"
+    )
+    decoded = decode_escaped_bytes(text)
+    assert len(decoded) == len(text)
+    assert decoded.startswith("\u2022" + " " * 11 + " Unix")
+    assert "Solaris)\u037e " in decoded and "systems\u2022" in decoded
+    # Letters stay as written: a word is not cut in two.
+    assert "R\\xc3\\xa9sum\\xc3\\xa9" in decoded
+    found = parser.find_skills(text)
+    assert all(text[m.start : m.end] == m.text for m in found)
+    # Read as written, "\\xcd\\xbe VB, Access" gave neither VB nor Access.
+    assert {"C++", "Java", "VB", "Access", "Crystal Reports"} <= {m.text for m in found}
+
+
 def test_a_candidates_name_and_address_are_not_skills(parser: Parser) -> None:
     # Names of the fairness audit's groups (benchmarks/fairness.py): a tagger that read
     # "Shaniqua Battle" as two skills gave its bearer skills no other name gave.
@@ -292,10 +335,12 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
 
 def test_a_headline_is_not_the_candidates_name(parser: Parser) -> None:
     resume = parser.parse_resume_text(
-        "SALES AND BUSINESS DEVELOPMENT\nSummary\nBusiness development manager in B2B sales.\n"
+        "PROJECT MANAGEMENT AND BUSINESS DEVELOPMENT\nSummary\n"
+        "Business development manager in B2B sales.\n"
     )
     assert resume.contact.name is None
-    assert "BUSINESS DEVELOPMENT" in {m.text for m in resume.skills}
+    # Not a name, so the rule that a word of the name is no skill leaves its skills alone.
+    assert {"PROJECT MANAGEMENT", "BUSINESS DEVELOPMENT"} <= {m.text for m in resume.skills}
 
 
 def test_free_skills_are_kept(parser: Parser) -> None:

@@ -47,6 +47,10 @@ VENDORS = (
     "Apache ",
     "Amazon ",
     "Cisco Systems ",
+    # A one-word product name of the vendors below may as well be a place, a person or a
+    # word ("Corel Ventura", "Cerner Millennium", "Synopsys Hercules", "Corel Painter"):
+    # their products are written alone when the rest is more than a plain word ("Crystal
+    # Reports" is curated), or curated ("Mathematica").
     "SAP ",
     "ESRI ",
     "Siemens ",
@@ -86,6 +90,10 @@ VENDORS = (
     "SAS ",
 )
 LONGEST_VENDOR_FIRST = sorted(VENDORS, key=len, reverse=True)
+# The vendors whose one-word product names are written alone ("Dreamweaver", "Solr",
+# "Cognos"): those above the others.
+ONE_WORD_VENDORS = frozenset(VENDORS[: VENDORS.index("SAP ")])
+PLAIN_WORD = re.compile(r"[A-Z][a-z]+")
 # Product names that are ordinary English words once the vendor is dropped: keep the full name only.
 AMBIGUOUS_SHORT = {
     "access",
@@ -129,7 +137,6 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
-WORD = re.compile(r"[A-Za-z]+")
 SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 )
@@ -177,40 +184,27 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
     return out
 
 
-def reads_as_name(short: str, ordinary: set[str], english: set[str]) -> bool:
+def reads_as_name(short: str, ordinary: set[str]) -> bool:
     """Whether a product's name without its vendor still reads as a name: a word of it is
     no ordinary word (``ordinary``: the words ESCO's labels write in lower case), or is
     written with a capital inside, a digit or a sign ("SharePoint", "Fusion 360", "J++"); a
-    word in capitals is a name unless it is an ordinary word. A name of one plain word must
-    be no English word either (``english``: the words ESCO's descriptions write in lower
-    case too). "Oracle Reports", "Oracle Inventory", "Adobe Director", "Google Video" and
-    "Wolfram Research Derivatives" are not written "Reports", "Inventory", "Director",
-    "Video" or "Derivatives": a résumé that lists those means the ordinary thing. O*NET's
-    hot technologies are written alone whatever their words ("Excel", "Windows", "Visual
-    Studio"): the caller keeps those."""
-    words = [w for w in (w.strip(",.;:!?()") for w in short.split()) if w]
-    plain = ordinary if len(words) > 1 else ordinary | english
-    for word in words:
+    word in capitals is a name unless it is an ordinary word ("AIR"). "Oracle Reports",
+    "Oracle Inventory", "Adobe Director" and "Google Video" are not written "Reports",
+    "Inventory", "Director" or "Video": a résumé that lists those means the ordinary thing.
+    O*NET's hot technologies are written alone whatever their words ("Excel", "Windows",
+    "Visual Studio"): the caller keeps those."""
+    for word in short.split():
+        word = word.strip(",.;:!?()")
+        if not word:
+            continue
         if not word.isalpha():
             return True
         if word.isupper():
             if word.lower() not in ordinary:
                 return True
-        elif any(c.isupper() for c in word[1:]) or word.lower() not in plain:
+        elif any(c.isupper() for c in word[1:]) or word.lower() not in ordinary:
             return True
     return False
-
-
-def english_words(source: Path) -> set[str]:
-    """The words ESCO writes in lower case in its skills' and occupations' names and
-    descriptions."""
-    words: set[str] = set()
-    for name in ("skills_en.csv", "occupations_en.csv"):
-        with open(source / "esco-1.1.1" / name, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                for column in ("preferredLabel", "altLabels", "description"):
-                    words.update(w for w in WORD.findall(row[column]) if w.islower())
-    return words
 
 
 def abbreviates(acronym: str, words: list[str]) -> bool:
@@ -321,7 +315,6 @@ def onet_tools(
         for word in str(label).split()
         if word.isalpha() and word.islower()
     }
-    english = english_words(source)
     tools: dict[str, dict[str, object]] = {}
     # How many occupations list each tool, and the acronyms tools are written as.
     listed: Counter[str] = Counter()
@@ -343,7 +336,8 @@ def onet_tools(
                 and norm(short) not in AMBIGUOUS_SHORT
                 and len(short) > 2
                 and short != short.lower()
-                and (hot or reads_as_name(short, ordinary, english))
+                and (hot or reads_as_name(short, ordinary))
+                and (hot or vendor in ONE_WORD_VENDORS or not PLAIN_WORD.fullmatch(short))
                 else set()
             )
             variants = {name} | unvendored

@@ -169,7 +169,12 @@ def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["Reports", "Inventory", "Clinical", "Director", "Video", "Money", "Derivatives"]
+    "word",
+    [
+        *("Reports", "Inventory", "Clinical", "Director", "Video", "Money", "Derivatives"),
+        # A place and a word (Corel Ventura, Cerner Millennium): "Ventura, CA".
+        *("Ventura", "Millennium"),
+    ],
 )
 def test_an_ordinary_word_is_no_vendors_product(parser: Parser, word: str) -> None:
     # Oracle Reports, Oracle Inventory, Adobe Director, Google Video, Wolfram Research

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -149,11 +150,11 @@ def decode_escaped_bytes(text: str) -> str:
     is left as written, so that no word is cut in two, and so is one that is no UTF-8."""
     if "\\x" not in text:
         return text
-    return ESCAPED_BYTES.sub(_marks, text)
+    return ESCAPED_BYTES.sub(lambda escaped: _marks(escaped.group(0)), text)
 
 
-def _marks(escaped: re.Match[str]) -> str:
-    run = escaped.group(0)
+@functools.lru_cache(maxsize=4096)
+def _marks(run: str) -> str:
     try:
         chars = bytes.fromhex(run.replace("\\x", "")).decode("utf-8")
     except UnicodeDecodeError:

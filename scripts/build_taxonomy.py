@@ -343,7 +343,7 @@ def onet_tools(
             variants = {name} | unvendored
             variants |= {PAREN.sub("", v) for v in variants if PAREN.search(v)}
             short_forms = acronym_variants(name, ordinary)
-            variants |= short_forms | unvendored
+            variants |= short_forms
             variants.discard("")
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.

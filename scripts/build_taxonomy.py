@@ -57,6 +57,7 @@ VENDORS = (
     "Symantec ",
     "Red Hat ",
     "Hewlett-Packard ",
+    "Hewlett Packard ",
     "HP ",
     "Corel ",
     "Teradata ",
@@ -88,6 +89,7 @@ VENDORS = (
     "Cerner ",
     "McKesson ",
     "SAS ",
+    "Qlik Tech ",
 )
 LONGEST_VENDOR_FIRST = sorted(VENDORS, key=len, reverse=True)
 # The vendors whose one-word product names are written alone ("Dreamweaver", "Solr",

@@ -161,6 +161,11 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         ("Airflow", "Apache Airflow"),
         # An acronym the product's own name spells comes before a vendor's product.
         ("SCM", "Source code management SCM software"),
+        # A brand written alone, its kind of product or edition aside (curated).
+        ("SPSS", "IBM SPSS Statistics"),
+        ("WebLogic", "Oracle WebLogic Server"),
+        ("EC2", "Amazon Elastic Compute Cloud EC2"),
+        ("LoadRunner", "Hewlett Packard LoadRunner"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:

@@ -333,6 +333,7 @@ class Parser:
         breaks were lost, or that holds bytes written out as text ("\\xe2\\x80\\xa2"), is
         read repaired (``repair_text``; the parse methods' text is so already).
         """
+        lined = text
         if doc is None or sections is None:
             lined = repair_text(text)
             doc = doc if doc is not None else self._doc(lined)
@@ -385,7 +386,9 @@ class Parser:
             # A word of the candidate's name is no skill of theirs, whatever it spells: "JOHN
             # DOE" is not design of experiments (DOE), "MARY COMET" no MASINT tool. A skill
             # that is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
-            named = name_spans(text, guess_name(text, sections, self._reads_as_title))
+            # Read in the repaired text, as the sections are: a résumé whose line breaks
+            # were lost has its name on a line of its own only there.
+            named = name_spans(lined, guess_name(lined, sections, self._reads_as_title))
             mentions = [
                 m
                 for m in mentions

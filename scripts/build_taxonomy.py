@@ -33,8 +33,9 @@ VARIANTS_FILE = ROOT / "scripts" / "skill_variants.csv"
 
 ESCO_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCC_PREFIX = "http://data.europa.eu/esco/occupation/"
-# Vendor names that O*NET puts before a product everybody names without them.
-VENDORS = (
+# Vendor names that O*NET puts before a product everybody names without them; their one-word
+# product names are written alone too ("Dreamweaver", "Solr", "Cognos").
+ONE_WORD_VENDORS = (
     "Microsoft ",
     "Autodesk ",
     "Adobe ",
@@ -47,10 +48,12 @@ VENDORS = (
     "Apache ",
     "Amazon ",
     "Cisco Systems ",
-    # A one-word product name of the vendors below may as well be a place, a person or a
-    # word ("Corel Ventura", "Cerner Millennium", "Synopsys Hercules", "Corel Painter"):
-    # their products are written alone when the rest is more than a plain word ("Crystal
-    # Reports" is curated), or curated ("Mathematica").
+)
+# More vendors. A one-word product name of theirs may as well be a place, a person or a word
+# ("Corel Ventura", "Cerner Millennium", "Synopsys Hercules", "Corel Painter"): their
+# products are written alone when the rest is more than a plain word ("Crystal Reports" is
+# curated), or curated ("Mathematica").
+OTHER_VENDORS = (
     "SAP ",
     "ESRI ",
     "Siemens ",
@@ -91,10 +94,8 @@ VENDORS = (
     "SAS ",
     "Qlik Tech ",
 )
+VENDORS = ONE_WORD_VENDORS + OTHER_VENDORS
 LONGEST_VENDOR_FIRST = sorted(VENDORS, key=len, reverse=True)
-# The vendors whose one-word product names are written alone ("Dreamweaver", "Solr",
-# "Cognos"): those above the others.
-ONE_WORD_VENDORS = frozenset(VENDORS[: VENDORS.index("SAP ")])
 PLAIN_WORD = re.compile(r"[A-Z][a-z]+")
 # Product names that are ordinary English words once the vendor is dropped: keep the full name only.
 AMBIGUOUS_SHORT = {
@@ -338,8 +339,13 @@ def onet_tools(
                 and norm(short) not in AMBIGUOUS_SHORT
                 and len(short) > 2
                 and short != short.lower()
-                and (hot or reads_as_name(short, ordinary))
-                and (hot or vendor in ONE_WORD_VENDORS or not PLAIN_WORD.fullmatch(short))
+                and (
+                    hot
+                    or (
+                        reads_as_name(short, ordinary)
+                        and (vendor in ONE_WORD_VENDORS or not PLAIN_WORD.fullmatch(short))
+                    )
+                )
                 else set()
             )
             variants = {name} | unvendored

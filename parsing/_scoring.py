@@ -36,6 +36,10 @@ BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Running products are rescaled every few steps: each factor's entries are at most 1 and its
 # best path is rarely below e^-20, so eight steps stay far from underflow.
 RESCALE_EVERY = 8
+# Lines are run side by side up to this many times √n tokens long; beyond, in blocks. Timed
+# on 900 tokens of six labels: 20-token lines 0.16 ms side by side against 0.52 in blocks,
+# 100-token lines 0.41 against 0.50, 200-token lines 0.65 against 0.50.
+LINES_AT_MOST = 3
 
 
 class LinearChain:
@@ -147,14 +151,66 @@ def bigram_keys(first: Hashes, second: Hashes) -> Hashes:
 def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats) -> Floats:
     """P(label) for each token of sequences laid end to end: ``scores`` (n, labels) are the
     state scores, ``starts`` marks the first token of each sequence, ``transitions`` (labels,
-    labels) the transition weights (from, to)."""
+    labels) the transition weights (from, to).
+
+    Sequences are lines, mostly short (a résumé's longest line is 21 tokens at the median of
+    dotin's): then all lines take each step together (:func:`_by_lines`, as many steps as the
+    longest line has tokens). A text with a long line (over ``LINES_AT_MOST`` times √n) is run
+    as one list of matrices cut in blocks instead (:func:`_by_blocks`, about 2√n steps)."""
     n, k = scores.shape
     if n == 0:
         return np.zeros((0, k))
     emit = np.exp(scores - scores.max(axis=1, keepdims=True))
     step = np.exp(transitions - transitions.max())
+    firsts = np.flatnonzero(starts)
+    longest = int(np.diff(np.append(firsts, n)).max())
     # Blocks of a power of two tokens, about √n: their products are taken by halves.
     size = 1 << max(0, math.ceil(math.log2(n) / 2))
+    p = (
+        _by_lines(emit, starts, firsts, step)
+        if longest <= LINES_AT_MOST * size
+        else _by_blocks(emit, starts, step, size)
+    )
+    result: Floats = p / p.sum(axis=1, keepdims=True)
+    return result
+
+
+def _by_lines(
+    emit: Floats, starts: npt.NDArray[np.bool_], firsts: npt.NDArray[np.intp], step: Floats
+) -> Floats:
+    """Unnormalised P(label) of each token, the lines starting at ``firsts`` run side by side.
+
+    Forward, a token's vector before its own emission is the one before times the emission
+    before, times the transitions. Backward, run from each line's last token, is the same
+    recursion with the transitions transposed; a token's backward vector after its emission
+    is β·e. So P ∝ forward · backward · e, and both directions are one loop of batched
+    products over a (direction, position, line) grid, a line's tokens placed from the start
+    forward and from the end backward (padding, all ones, follows a line's last token)."""
+    n, k = emit.shape
+    line = np.cumsum(starts) - 1
+    lengths = np.diff(np.append(firsts, n))
+    forward = np.arange(n) - firsts[line]
+    backward = lengths[line] - 1 - forward
+    grid = np.ones((2, int(lengths.max()), len(firsts), k))
+    grid[0, forward, line] = emit
+    grid[1, backward, line] = emit
+    steps = np.stack([step, step.T])
+    before = np.empty_like(grid)
+    before[:, 0] = 1.0
+    vector = grid[:, 0].copy()
+    for t in range(1, grid.shape[1]):
+        np.matmul(vector, steps, out=before[:, t])
+        np.multiply(before[:, t], grid[:, t], out=vector)
+        if t % RESCALE_EVERY == 0:
+            vector /= vector.max(axis=2, keepdims=True)
+    p: Floats = before[0, forward, line] * before[1, backward, line] * emit
+    return p
+
+
+def _by_blocks(emit: Floats, starts: npt.NDArray[np.bool_], step: Floats, size: int) -> Floats:
+    """Unnormalised P(label) of each token, all sequences as one list of matrices, in blocks
+    of ``size`` (a power of two)."""
+    n, k = emit.shape
     length = -(-n // size) * size
     # Both lists of matrices, padded with identities, written once into one array (fresh
     # memory costs page faults, which on this machine cost more than the products).
@@ -171,11 +227,8 @@ def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats
     mats[1, 0] = np.eye(k)
     mats[1, 1:n] = forward[:0:-1].transpose(0, 2, 1)
     vectors = _prefix_vectors(mats.reshape(2, -1, size, k, k))
-    alpha = vectors[0, :n]
-    beta = vectors[1, :n][::-1]
-    p = alpha * beta
-    result: Floats = p / p.sum(axis=1, keepdims=True)
-    return result
+    p: Floats = vectors[0, :n] * vectors[1, :n][::-1]
+    return p
 
 
 def _prefix_vectors(blocks: Floats) -> Floats:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import numpy.typing as npt
+
 from models import Section
 
 # Heading words → canonical section name. A line is a heading when, stripped of punctuation,
@@ -190,3 +193,15 @@ def section_at(sections: list[Section], offset: int) -> str | None:
         if s.start <= offset < s.end:
             return s.name
     return None
+
+
+def sections_at(sections: list[Section], offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """For each of ``offsets``, the index in ``sections`` (found by :func:`find_sections`:
+    in order, not overlapping) of the section it falls in, else ``len(sections)``: what
+    :func:`section_at` tells of one offset, for many at once."""
+    starts = np.array([s.start for s in sections], dtype=np.int64)
+    ends = np.array([s.end for s in sections] + [0], dtype=np.int64)
+    at = np.searchsorted(starts, offsets, side="right") - 1
+    inside = (at >= 0) & (offsets < ends[at])
+    found: npt.NDArray[np.intp] = np.where(inside, at, len(sections))
+    return found

@@ -41,7 +41,7 @@ from typing import Literal, get_args
 import numpy as np
 import numpy.typing as npt
 import pycrfsuite
-from spacy.attrs import IS_SPACE, LOWER, ORTH
+from spacy.attrs import IDX, IS_SPACE, LOWER, ORTH
 from spacy.tokens import Doc, Span
 
 from models import Section
@@ -49,7 +49,7 @@ from parsing import _compiled as compiled
 from parsing import _scoring
 from parsing._blind import YEAR
 from parsing._scoring import Floats, Hashes, LinearChain, bigram_keys, marginals
-from parsing._sections import section_at
+from parsing._sections import section_at, sections_at
 from parsing._taxonomy import Taxonomy
 
 MODEL_FILE = "skill_tagger.crfsuite"
@@ -285,8 +285,12 @@ class SkillTagger:
         # Where each token's line starts, and its position in the line.
         line_of = np.cumsum(starts) - 1
         firsts = np.flatnonzero(starts)
-        sec = [section_at(sections, doc[int(tokens[f])].idx) or "none" for f in firsts]
-        scores += np.stack([chain.get(f"sec={s}") for s in sec])[line_of]
+        # The section each line starts in, "none" (the last row) outside any.
+        by_section = np.stack(
+            [chain.get(f"sec={s.name}") for s in sections] + [chain.get("sec=none")]
+        )
+        line_section = sections_at(sections, doc.to_array(IDX)[tokens[firsts]].astype(np.int64))
+        scores += by_section[line_section[line_of]]
         line_ends = np.append(firsts[1:] - 1, n - 1)
         position = np.ones(n, dtype=np.intp)
         position[line_ends] = 2

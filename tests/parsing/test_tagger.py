@@ -29,6 +29,8 @@ def demo_texts(n: int) -> list[str]:
 
 TEXTS = [
     *demo_texts(6),
+    # One long line: its probabilities are computed in blocks, not line by line.
+    " ".join(demo_texts(1)[0].split()),
     "Deployed microservices to k8s on GCP with Postgres and Node.js.\n\nSkills: R, C, Go",
     "Must have 5+ years of Java/Scala. Nice to have: experience with Kafka; a plus: Terraform.",
     "x",
@@ -113,11 +115,15 @@ def forward_backward(scores: np.ndarray, transitions: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("labels", [3, 6])
 @pytest.mark.parametrize("n", [1, 2, 7, 64, 65, 300])
-def test_marginals_equal_a_step_by_step_forward_backward(labels: int, n: int) -> None:
+# Lines of about 20 tokens are run side by side; one line of 64 or more, in blocks.
+@pytest.mark.parametrize("new_lines", [0.05, 0.0])
+def test_marginals_equal_a_step_by_step_forward_backward(
+    labels: int, n: int, new_lines: float
+) -> None:
     rng = np.random.default_rng(n * labels)
     scores = rng.normal(scale=3.0, size=(n, labels))
     transitions = rng.normal(scale=3.0, size=(labels, labels))
-    starts = rng.random(n) < 0.05
+    starts = rng.random(n) < new_lines
     starts[0] = True
     expected = np.concatenate(
         [

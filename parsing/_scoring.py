@@ -5,8 +5,9 @@ looking up those strings cost more than everything else in skill extraction toge
 is linear, so the part of a token's score that comes from one word at one position (the token
 itself, or a neighbour up to two away) is summed once per distinct word and kept. A
 document's scores are then gathers and adds over arrays, and the per-token probabilities come
-from a forward-backward pass written as prefix products of the labels' transition matrices,
-computed in blocks (about 2√n batched steps instead of n sequential ones).
+from a forward-backward pass that runs all lines of a document side by side (as many batched
+steps as the longest line has tokens, not one step a token), or, for a text with a long line,
+as prefix products of the labels' transition matrices computed in blocks (about 2√n steps).
 
 The training script still writes features as strings (``Features.sequences``) for
 python-crfsuite; ``tests/parsing/test_tagger.py`` checks that the probabilities computed here

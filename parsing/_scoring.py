@@ -163,12 +163,11 @@ def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats
         return np.zeros((0, k))
     emit = np.exp(scores - scores.max(axis=1, keepdims=True))
     step = np.exp(transitions - transitions.max())
-    firsts = np.flatnonzero(starts)
-    longest = int(np.diff(np.append(firsts, n)).max())
+    longest = int(np.diff(np.append(np.flatnonzero(starts), n)).max())
     # Blocks of a power of two tokens, about √n: their products are taken by halves.
     size = 1 << max(0, math.ceil(math.log2(n) / 2))
     p = (
-        _by_lines(emit, starts, firsts, step)
+        _by_lines(emit, starts, step)
         if longest <= LINES_AT_MOST * size
         else _by_blocks(emit, starts, step, size)
     )
@@ -176,10 +175,9 @@ def marginals(scores: Floats, starts: npt.NDArray[np.bool_], transitions: Floats
     return result
 
 
-def _by_lines(
-    emit: Floats, starts: npt.NDArray[np.bool_], firsts: npt.NDArray[np.intp], step: Floats
-) -> Floats:
-    """Unnormalised P(label) of each token, the lines starting at ``firsts`` run side by side.
+def _by_lines(emit: Floats, starts: npt.NDArray[np.bool_], step: Floats) -> Floats:
+    """Unnormalised P(label) of each token, the lines (``starts`` marks their first tokens)
+    run side by side.
 
     Forward, a token's vector before its own emission is the one before times the emission
     before, times the transitions. Backward, run from each line's last token, is the same
@@ -188,6 +186,7 @@ def _by_lines(
     products over a (direction, position, line) grid, a line's tokens placed from the start
     forward and from the end backward (padding, all ones, follows a line's last token)."""
     n, k = emit.shape
+    firsts = np.flatnonzero(starts)
     line = np.cumsum(starts) - 1
     lengths = np.diff(np.append(firsts, n))
     forward = np.arange(n) - firsts[line]

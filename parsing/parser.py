@@ -478,11 +478,12 @@ class Parser:
 
     def _ambiguous(self, match: Span) -> bool:
         """A one-word match that may well not be a skill where it stands: very short ("C",
-        "Go", "IT"), or an ordinary English word ("Chef", "Access", "Spring")."""
+        "Go", "IT", but not "C#": a sign makes it no word and no initials), or an ordinary
+        English word ("Chef", "Access", "Spring")."""
         if len(match) > 1:
             return False
         text = match.text
-        return len(text) <= 2 or text.lower() in self._ordinary_words
+        return (len(text) <= 2 and text.isalnum()) or text.lower() in self._ordinary_words
 
     def _free_skill(self, span: Span) -> str | None:
         """The id of a phrase the taxonomy does not name as a whole: by label, else free."""

@@ -68,6 +68,19 @@ def test_short_labels_match_only_as_written(parser: Parser) -> None:
     assert "r" not in texts and "c" not in texts and "Go" not in texts
 
 
+def test_a_name_with_a_sign_is_no_ambiguous_short_word(parser: Parser) -> None:
+    """ "C" must be listed with another skill to count; "C#" is no word and no initials."""
+    # Real dotin sentences (CC0), and the same with C for C#.
+    lines = [
+        "Programmed a client application multithreading - {} with .NET CF 2.0 for a "
+        "Windows CE 5.0 platform",
+        "{} code was added to specific reports when customization was required.",
+    ]
+    for line in lines:
+        assert "C#" in [m.text for m in parser.find_skills(line.format("C#"))]
+        assert "C" not in [m.text for m in parser.find_skills(line.format("C"))]
+
+
 def test_longest_label_wins(parser: Parser) -> None:
     skills = parser.find_skills("Experience in machine learning and Apache Spark.")
     assert [s.text for s in skills] == ["machine learning", "Apache Spark"]

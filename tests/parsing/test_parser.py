@@ -179,6 +179,11 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         ("WebLogic", "Oracle WebLogic Server"),
         ("EC2", "Amazon Elastic Compute Cloud EC2"),
         ("LoadRunner", "Hewlett Packard LoadRunner"),
+        # Linux distributions neither source names (curated).
+        ("RHEL", "Red Hat Enterprise Linux"),
+        ("Redhat", "Red Hat Enterprise Linux"),
+        ("Debian", "Linux"),
+        ("CentOS", "Linux"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:
@@ -362,13 +367,14 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
 
 
 def test_a_headline_is_not_the_candidates_name(parser: Parser) -> None:
+    # Products, which a résumé keeps without the tagger's support: what is checked is the
+    # name rule, not how a retrained CRF reads a heading in capitals.
     resume = parser.parse_resume_text(
-        "PROJECT MANAGEMENT AND BUSINESS DEVELOPMENT\nSummary\n"
-        "Business development manager in B2B sales.\n"
+        "TABLEAU AND SALESFORCE\nSummary\nBusiness development manager in B2B sales.\n"
     )
     assert resume.contact.name is None
     # Not a name, so the rule that a word of the name is no skill leaves its skills alone.
-    assert {"PROJECT MANAGEMENT", "BUSINESS DEVELOPMENT"} <= {m.text for m in resume.skills}
+    assert {"TABLEAU", "SALESFORCE"} <= {m.text for m in resume.skills}
 
 
 def test_free_skills_are_kept(parser: Parser) -> None:

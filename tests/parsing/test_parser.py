@@ -69,7 +69,8 @@ def test_short_labels_match_only_as_written(parser: Parser) -> None:
 
 
 def test_a_name_with_a_sign_is_no_ambiguous_short_word(parser: Parser) -> None:
-    """ "C" must be listed with another skill to count; "C#" is no word and no initials."""
+    """Where "C" must be listed with another skill to count, "C#" (no word, no initials)
+    counts alone."""
     # Real dotin sentences (CC0), and the same with C for C#.
     lines = [
         "Programmed a client application multithreading - {} with .NET CF 2.0 for a "

@@ -279,7 +279,8 @@ class SkillTagger:
         by_word = self._chains[kind]
         chain = by_word.chain
         n = len(tokens)
-        table = doc.to_array([ORTH, LOWER])[tokens].astype(np.uint64)
+        # Each token's form, lower-cased form and character offset.
+        table = doc.to_array([ORTH, LOWER, IDX])[tokens].astype(np.uint64)
         words = by_word.rows(table[:, 0], doc, self.features)  # (n, 5, labels)
         scores = words[:, 0].copy()
         # Where each token's line starts, and its position in the line.
@@ -289,7 +290,7 @@ class SkillTagger:
         by_section = np.stack(
             [chain.get(f"sec={s.name}") for s in sections] + [chain.get("sec=none")]
         )
-        line_section = sections_at(sections, doc.to_array(IDX)[tokens[firsts]].astype(np.int64))
+        line_section = sections_at(sections, table[firsts, 2].astype(np.int64))
         scores += by_section[line_section[line_of]]
         line_ends = np.append(firsts[1:] - 1, n - 1)
         position = np.ones(n, dtype=np.intp)

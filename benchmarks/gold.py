@@ -2,7 +2,8 @@
 
 - dotin-train résumés (CC0): spans labelled "Tech Tools" and "Job Specific Skills";
 - SkillSpan job-posting sentences (MIT): "skill" and "knowledge" spans;
-- decorte validation (evaluation only): skill phrases linked to ESCO labels.
+- decorte validation (evaluation only): skill phrases linked to ESCO labels, and the
+  sentences they are in.
 
 The dotin résumés are split by a hash of their opening text into a training part (4 in 5) and
 a held-out part (1 in 5) that the shipped skill tagger never sees; re-annotations of one
@@ -141,6 +142,34 @@ def load_decorte(
                 if row["label"] != "LABEL NOT PRESENT" and phrase:
                     pairs.append((phrase, row["label"].strip()))
     return pairs
+
+
+def load_decorte_sentences(folder: Path, part: str = "*") -> list[Doc]:
+    """The decorte sentences as documents whose gold is every annotated span, linked to ESCO
+    or not ("LABEL NOT PRESENT", "UNDERSPECIFIED": a skill ESCO lacks is still a skill), for
+    extraction. Identical sentences are counted once; only sentences with a span are in the
+    set.
+
+    The set gives a span's text, not its place (and repeats a span once for each label it
+    links to), so each occurrence of the text in its sentence, as whole words, is gold: as
+    written, else in any case. Raises ValueError for a span its sentence does not hold."""
+    gold: dict[str, set[tuple[int, int]]] = {}
+    for path in sorted(folder.glob(f"{part}_validation_annotations.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = [(row["sentence"], row["span"].strip()) for row in csv.DictReader(fh)]
+        for sentence, span in rows:
+            spans = gold.setdefault(sentence, set())
+            if not span:
+                continue
+            # Whole words only: "Java" is not gold inside "JavaScript".
+            pattern = rf"(?<!\w){re.escape(span)}(?!\w)"
+            found = [m.start() for m in re.finditer(pattern, sentence)] or [
+                m.start() for m in re.finditer(pattern, sentence, re.IGNORECASE)
+            ]
+            if not found:
+                raise ValueError(f"{path.name}: {span!r} is not in {sentence!r}")
+            spans.update((start, start + len(span)) for start in found)
+    return [Doc(sentence, sorted(spans)) for sentence, spans in gold.items()]
 
 
 def dotin_split(docs: list[Doc]) -> tuple[list[Doc], list[Doc]]:

@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from pathlib import PurePath
 
+import ftfy
 from docx import Document as open_docx
 from pdfminer.high_level import extract_text_to_fp
 from pdfminer.layout import LAParams
@@ -47,6 +48,11 @@ RUN_START = re.compile(r"(?<=\S) (?= +\S)")
 # Bytes written out as text ("\\xe2\\x80\\xa2", a bullet, as twelve characters): a text that
 # went through a bytes repr on its way.
 ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+
+# What is left of a no-break space read as Windows-1252 ("Â" and the space) where the text
+# layer kept the "Â" and made the space a plain one, which ftfy cannot tell from a word:
+# "HCPCSÂ coding". No word ends in "Â".
+GLUED_A_CIRCUMFLEX = re.compile(r"(?<=\S)\u00c2(?=\s|$)", re.MULTILINE)
 
 # pdfminer logs every odd object it meets at WARNING; those are not ours to report.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -110,10 +116,19 @@ def extract_text(
 
 
 def normalise_text(text: str) -> str:
-    """Unify line ends, drop form feeds and NULs, read bytes written out as text and put
-    back line breaks a text lost (``repair_text``); offsets are taken on the result."""
+    """Unify line ends, drop form feeds and NULs, repair mojibake, read bytes written out as
+    text and put back line breaks a text lost (``repair_text``); offsets are taken on the
+    result.
+
+    Mojibake is text that was decoded in the wrong encoding on its way: "â€¢" for a bullet,
+    "Ã©" for "é", "Â" glued to a word before a no-break space ("VISAÂ®", "withÂ marketing").
+    Most of the 300 LiveCareer PDFs carry it in their own text layer. ftfy undoes it (and
+    makes ligatures and full-width letters plain), which can change the text's length, so it
+    is done here, before any offset is taken, rather than in ``repair_text``."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    text = text.replace("\x00", "").replace("\u00a0", " ")
+    # ftfy drops control characters; a vertical tab is Word's line break.
+    text = text.replace("\v", "\n").replace("\x00", "")
+    text = GLUED_A_CIRCUMFLEX.sub("", ftfy.fix_text(text)).replace("\u00a0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     return repair_text("\n".join(lines).strip("\n") + "\n")
 

@@ -337,6 +337,19 @@ def test_bytes_written_out_as_text_are_read_as_their_characters(parser: Parser) 
     assert {"C++", "Java", "VB", "Access", "Crystal Reports"} <= {m.text for m in found}
 
 
+def test_skills_glued_to_mojibake_are_found(parser: Parser) -> None:
+    # UTF-8 no-break spaces read as Windows-1252 ("Â" and a no-break space), as in the text
+    # layer of most LiveCareer PDFs: "QuickBooks,Â" was one word, and no skill.
+    text = (
+        "Summary\nStaff accountant, five years of payroll and month-end close.\n"
+        "Skills\nProficient in\u00c2\u00a0QuickBooks,\u00c2\u00a0Excel\u00c2\u00a0and SAP\n"
+    )
+    resume = parser.parse_resume_text(text)
+    assert "Â" not in resume.text
+    assert {"QuickBooks", "Excel", "SAP"} <= {m.text for m in resume.skills}
+    assert all(resume.text[m.start : m.end] == m.text for m in resume.skills)
+
+
 def test_a_candidates_name_and_address_are_not_skills(parser: Parser) -> None:
     # Names of the fairness audit's groups (benchmarks/fairness.py): a tagger that read
     # "Shaniqua Battle" as two skills gave its bearer skills no other name gave.

@@ -145,6 +145,22 @@ SMALL_WORDS = frozenset(
 )
 
 
+# A title with one parenthesised part and no other parentheses: before, inside, after.
+PARENTHESISED = re.compile(r"([^()]+)\(([^()]+)\)([^()]*)")
+# Plural endings of O*NET's occupation titles, the first that fits: "Actuaries", "Coaches",
+# "Hostesses", "Firemen", "Nurse Midwives", "Nurses".
+PLURAL_ENDINGS = (
+    ("ies", "y"),
+    ("sses", "ss"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("xes", "x"),
+    ("men", "man"),
+    ("wives", "wife"),
+    ("s", ""),
+)
+
+
 def norm(label: str) -> str:
     return " ".join(label.lower().split())
 
@@ -445,10 +461,46 @@ def titles(source: Path) -> list[list[str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             occ = "onet:" + row["O*NET-SOC Code"]
-            for label in (row["Alternate Title"], row["Title"]):
+            labels = [
+                *title_forms(row["Alternate Title"]),
+                row["Short Title"],
+                row["Title"],
+                singular(row["Title"]),
+            ]
+            for label in labels:
                 if label.strip():
                     seen.setdefault(norm(label), [label.strip(), occ])
     return sorted(seen.values())
+
+
+def title_forms(title: str) -> list[str]:
+    """An O*NET alternate title and the forms people write it in. O*NET spells out or
+    shortens a title in parentheses: "IT Manager (Information Technology Manager)" is also
+    "IT Manager" and "Information Technology Manager", "Recreational Vehicle (RV) Repairer"
+    also "Recreational Vehicle Repairer" and "RV Repairer". A résumé headed "IT Manager"
+    names no title O*NET writes whole."""
+    title = title.strip()
+    m = PARENTHESISED.fullmatch(title)
+    if not m:
+        return [title]
+    before, inside, after = (" ".join(part.split()) for part in m.groups())
+    if after:
+        return [title, f"{before} {after}", f"{inside} {after}"]
+    return [title, before, inside]
+
+
+def singular(title: str) -> str:
+    """An O*NET occupation's title, which is plural ("Registered Nurses", "Actuaries"), for
+    one person; a title of several kinds ("Cooks, Restaurant", "Police and Sheriff's Patrol
+    Officers") or whose plural is not its last word ("First-Line Supervisors of Retail Sales
+    Workers") is left as it is."""
+    if re.search(r",| and | or | of |--", title):
+        return title
+    head, _, last = title.strip().rpartition(" ")
+    for plural, one in PLURAL_ENDINGS:
+        if last.endswith(plural) and len(last) > len(plural) + 1:
+            return f"{head} {last[: -len(plural)]}{one}".strip()
+    return title
 
 
 def main() -> None:

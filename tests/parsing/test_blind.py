@@ -128,6 +128,20 @@ def test_a_first_name_that_is_also_a_title_is_the_name(parser: Parser) -> None:
     assert titled.contact.name is None
 
 
+@pytest.mark.parametrize(
+    "headline",
+    # O*NET writes these only as "IT Manager (Information Technology Manager)", "Human
+    # Resources Coordinator (HR Coordinator)" and, for the occupation, "Registered Nurses".
+    ["IT MANAGER", "Registered Nurse", "HR Coordinator", "Information Technology Manager"],
+)
+def test_a_headline_that_is_a_title_is_no_name(parser: Parser, headline: str) -> None:
+    # An anonymised résumé (as LiveCareer's are) opens on its title: taken for the name, it
+    # was blinded wherever it stood, and words of it were no skills.
+    resume = parser.parse_resume_text(f"{headline}\nSummary\nTen years on the job.\n")
+    assert resume.contact.name is None
+    assert [t.lower() for t in resume.titles] == [headline.lower()]
+
+
 def test_every_demo_resume_has_a_blind_text_without_its_contacts(parser: Parser) -> None:
     checked = 0
     for record in demo_records(limit=40):

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from models import Contact, Section
+from parsing._sections import heading_name
 
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 PHONE = re.compile(
@@ -82,13 +83,14 @@ def guess_name(
 ) -> str | None:
     """The candidate's name: in the header, the first of its first five lines that is two to
     four capitalised words, with no digits or @, none of them a word names do not have
-    ("and", "of"), and is not a job title."""
+    ("and", "of"), and is neither a job title nor a section heading ("Career Focus")."""
     header_end = sections[0].end if sections and sections[0].name == "header" else len(text)
     for line in text[:header_end].splitlines()[:5]:
         words = line.strip().split()
         if (
             2 <= len(words) <= 4
             and all(NAME_WORD.match(w) and w.lower() not in NOT_IN_NAMES for w in words)
+            and heading_name(line) is None
             and not is_title(line)
         ):
             return " ".join(w.capitalize() if w.isupper() else w for w in words)

@@ -31,6 +31,8 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "qualifications summary",
         "highlights",
         "career highlights",
+        "career focus",
+        "professional overview",
     ),
     "experience": (
         "experience",
@@ -48,6 +50,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "positions held",
         "accomplishments",
         "professional experience and accomplishments",
+        "core accomplishments",
     ),
     "education": (
         "education",
@@ -86,6 +89,8 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "key strengths",
         "core qualifications",
         "skill highlights",
+        "core strengths",
+        "summary of skills",
     ),
     "certifications": (
         "certifications",
@@ -97,7 +102,14 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     ),
     "projects": ("projects", "academic projects", "personal projects", "key projects"),
     "languages": ("languages", "language skills"),
-    "awards": ("awards", "honors", "honours", "achievements", "awards and honors"),
+    "awards": (
+        "awards",
+        "honors",
+        "honours",
+        "achievements",
+        "awards and honors",
+        "activities and honors",
+    ),
     "publications": ("publications", "presentations"),
     "interests": (
         "interests",
@@ -109,6 +121,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "volunteer",
         "volunteering",
         "affiliations",
+        "professional affiliations",
     ),
     "references": ("references",),
     "additional": (

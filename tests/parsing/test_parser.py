@@ -94,6 +94,27 @@ def test_skill_sections(parser: Parser) -> None:
     assert sections["Git"] == "skills"
 
 
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    # Headings of LiveCareer's résumé templates.
+    [
+        ("Career Focus", "summary"),
+        ("Professional Overview", "summary"),
+        ("Core Strengths", "skills"),
+        ("Summary of Skills", "skills"),
+        ("Core Accomplishments", "experience"),
+        ("Activities and Honors", "awards"),
+        ("Professional Affiliations", "interests"),
+    ],
+)
+def test_template_headings(parser: Parser, heading: str, section: str) -> None:
+    text = f"{heading}\nBudgeting, payroll and QuickBooks\n"
+    resume = parser.parse_resume_text(text)
+    assert [s.name for s in resume.sections] == [section]
+    # A heading is no name, even as the first line.
+    assert resume.contact.name is None
+
+
 def test_pdf_and_docx_parse_to_the_same_skills(parser: Parser) -> None:
     from_pdf = parser.parse_resume_bytes(pdf_bytes(), "cv.pdf")
     from_docx = parser.parse_resume_bytes(docx_bytes(), "cv.docx")

@@ -49,10 +49,28 @@ RUN_START = re.compile(r"(?<=\S) (?= +\S)")
 # went through a bytes repr on its way.
 ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 
-# What is left of a no-break space read as Windows-1252 ("Â" and the space) where the text
-# layer kept the "Â" and made the space a plain one, which ftfy cannot tell from a word:
-# "HCPCSÂ coding". No word ends in "Â".
-GLUED_A_CIRCUMFLEX = re.compile(r"(?<=\S)\u00c2(?=\s|$)", re.MULTILINE)
+# UTF-8 read as Windows-1252 (mojibake): the character each byte from 0x80 up became, and a
+# run of whole characters' bytes ("â€¢" for "•", "Â" and a no-break space for a no-break
+# space). Windows-1252 leaves five bytes undefined; a decoder that passes them on gives
+# the C1 control of that number.
+_BYTE_READ_AS = {
+    b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0x100)
+}
+MOJIBAKE_BYTE = {char: bytes([b]) for b, char in _BYTE_READ_AS.items()}
+_TAIL = "[" + "".join(re.escape(_BYTE_READ_AS[b]) for b in range(0x80, 0xC0)) + "]"
+MOJIBAKE = re.compile(
+    "(?:"
+    + "|".join(
+        f"[{re.escape(_BYTE_READ_AS[first])}-{re.escape(_BYTE_READ_AS[last])}]{_TAIL}{{{n}}}"
+        for first, last, n in ((0xC2, 0xDF, 1), (0xE0, 0xEF, 2), (0xF0, 0xF4, 3))
+    )
+    + ")+"
+)
+# What is left of a no-break space so read where the text layer kept the "Â" and made the
+# space a plain one, which ftfy cannot tell from a word: "HCPCSÂ coding". No word ends in
+# "Â". (Whether a word comes before it is asked of the match: a pattern that starts by
+# looking behind is tried at every character.)
+A_CIRCUMFLEX_BEFORE_SPACE = re.compile(r"\u00c2(?=\s|$)", re.MULTILINE)
 
 # pdfminer logs every odd object it meets at WARNING; those are not ours to report.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -124,11 +142,12 @@ def normalise_text(text: str) -> str:
     "Ã©" for "é", "Â" glued to a word before a no-break space ("VISAÂ®", "withÂ marketing").
     Half of the 300 LiveCareer PDFs (151) carry it in their own text layer. ftfy undoes it (and
     makes ligatures and full-width letters plain), which can change the text's length, so it
-    is done here, before any offset is taken, rather than in ``repair_text``."""
+    is done here, before any offset is taken; ``repair_text`` reads what is left, and the
+    mojibake of a text sent to be read as it is, in place (``decode_mojibake``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     # ftfy drops control characters; a vertical tab is Word's line break.
     text = text.replace("\v", "\n").replace("\x00", "")
-    text = GLUED_A_CIRCUMFLEX.sub("", ftfy.fix_text(text)).replace("\u00a0", " ")
+    text = ftfy.fix_text(text).replace("\u00a0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     return repair_text("\n".join(lines).strip("\n") + "\n")
 
@@ -165,13 +184,53 @@ def decode_escaped_bytes(text: str) -> str:
     is left as written, so that no word is cut in two, and so is one that is no UTF-8."""
     if "\\x" not in text:
         return text
-    return ESCAPED_BYTES.sub(lambda escaped: _marks(escaped.group(0)), text)
+    return ESCAPED_BYTES.sub(lambda escaped: _escaped_marks(escaped.group(0)), text)
+
+
+def decode_mojibake(text: str) -> str:
+    """``text`` with UTF-8 that was read as Windows-1252 read as the characters it encodes,
+    each character of the rest where it was, as ``decode_escaped_bytes`` does: a run that
+    encodes marks ("â€¢" a bullet, "â€“" a dash, "Â" and a no-break space) is written as
+    those marks and spaces to its length, one that encodes a letter ("Ã©", an "é") is left
+    as written. An "Â" that ends a word ("HCPCSÂ coding") becomes a space."""
+    if text.isascii():  # four in five of dotin's résumés
+        return text
+    text = A_CIRCUMFLEX_BEFORE_SPACE.sub(
+        lambda a: " " if a.start() and not text[a.start() - 1].isspace() else a.group(0), text
+    )
+    return MOJIBAKE.sub(lambda run: _mojibake_marks(run.group(0)), text)
 
 
 @functools.lru_cache(maxsize=4096)
-def _marks(run: str) -> str:
+def _escaped_marks(run: str) -> str:
+    return _marks(run, bytes.fromhex(run.replace("\\x", "")))
+
+
+@functools.lru_cache(maxsize=4096)
+def _mojibake_marks(run: str) -> str:
+    encoded = b"".join(MOJIBAKE_BYTE[char] for char in run)
+    # Letters with accents can look like mojibake too ("Ö" and a no-break space encode a
+    # Hebrew accent): what a run stands for must be the punctuation, spaces and symbols
+    # that text is made of, not combining marks, unassigned code points or Braille.
+    decoded = encoded.decode("utf-8", errors="replace")
+    if not all(_typographic(char) for char in decoded):
+        return run
+    return _marks(run, encoded)
+
+
+def _typographic(char: str) -> bool:
+    category = unicodedata.category(char)
+    if category[0] == "S":
+        return not "\u2800" <= char <= "\u28ff"
+    return category[0] in "PZ" or category in ("Co", "Cf")
+
+
+def _marks(run: str, encoded: bytes) -> str:
+    """What ``run``, which stands for the UTF-8 bytes ``encoded``, reads as: the marks they
+    encode padded with spaces to the run's length, or the run itself when they encode a
+    letter or a digit or are no UTF-8."""
     try:
-        chars = bytes.fromhex(run.replace("\\x", "")).decode("utf-8")
+        chars = encoded.decode("utf-8")
     except UnicodeDecodeError:
         return run
     categories = [unicodedata.category(c) for c in chars]
@@ -189,9 +248,10 @@ def _marks(run: str) -> str:
 
 def repair_text(text: str) -> str:
     """``text`` as the parser reads it, every character where it was: bytes written out as
-    text decoded (``decode_escaped_bytes``), then lost line breaks put back
-    (``restore_line_breaks``)."""
-    return restore_line_breaks(decode_escaped_bytes(text))
+    text decoded (``decode_escaped_bytes``), lost line breaks put back
+    (``restore_line_breaks``), then mojibake read (``decode_mojibake``; after the breaks, so
+    that the spaces it pads with are not taken for them)."""
+    return decode_mojibake(restore_line_breaks(decode_escaped_bytes(text)))
 
 
 def _pdf_text(data: bytes, name: str, max_pages: int, engine: str) -> str:

@@ -16,7 +16,7 @@ from models import (
     UnsupportedFormat,
 )
 from parsing import extract_text
-from parsing._extract import normalise_text
+from parsing._extract import decode_mojibake, normalise_text
 from tests.documents import docx_bytes, encrypted_pdf, image_only_pdf, pdf_bytes
 
 
@@ -69,8 +69,8 @@ def test_line_ends_are_normalised() -> None:
         ("Managed payroll withÂ\u00a0QuickBooks", "Managed payroll with QuickBooks"),
         ("â€¢ Excel â€“ Word", "• Excel – Word"),
         ("audits of VISAÂ® purchasing cards", "audits of VISA® purchasing cards"),
-        # The "Â" kept where the no-break space became a plain one.
-        ("ICD-10, CPT/HCPCSÂ coding", "ICD-10, CPT/HCPCS coding"),
+        # The "Â" kept where the no-break space became a plain one: a space in its place.
+        ("ICD-10, CPT/HCPCSÂ coding", "ICD-10, CPT/HCPCS  coding"),
         ("Arranged event dÃ©cor", "Arranged event décor"),
         # A ligature and full-width letters are read as plain letters.
         ("ﬁnancial modelling in ｐｙｔｈｏｎ", "financial modelling in python"),
@@ -85,6 +85,28 @@ def test_mojibake_in_a_pdfs_text_layer_is_repaired() -> None:
     # The test's PDF font holds Latin-1 only: "Â®" and "Ã©" are in it, "â€¢" is not.
     text, _ = extract_text(pdf_bytes("Audits of VISAÂ® cards\nEvent dÃ©cor"), "cv.pdf")
     assert text == "Audits of VISA® cards\nEvent décor\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("\u00e2\u20ac\u00a2 Excel \u00e2\u20ac\u201c Word", "\u2022   Excel \u2013   Word"),
+        ("VISA\u00c2\u00ae cards", "VISA\u00ae  cards"),
+        ("HCPCS\u00c2 coding", "HCPCS  coding"),
+        # An opening quote stands next to the word it opens.
+        ("\u00e2\u20ac\u0153quoted", "  \u201cquoted"),
+        # A letter stays as written: no word is cut in two.
+        ("event d\u00c3\u00a9cor", "event d\u00c3\u00a9cor"),
+        # Letters with accents that only look like mojibake: "Ö" and a no-break space
+        # would encode a Hebrew accent, "â", a no-break space and "–" a Braille cell.
+        ("B\u00d6\u00a0x", "B\u00d6\u00a0x"),
+        ("\u00e2\u00a0\u2013", "\u00e2\u00a0\u2013"),
+        ("Ärger über Ölpreise", "Ärger über Ölpreise"),
+    ],
+)
+def test_mojibake_is_read_in_place(written: str, read: str) -> None:
+    assert decode_mojibake(written) == read
+    assert len(read) == len(written)
 
 
 def test_a_vertical_tab_is_a_line_break() -> None:

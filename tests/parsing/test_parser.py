@@ -369,6 +369,12 @@ def test_skills_glued_to_mojibake_are_found(parser: Parser) -> None:
     assert "Â" not in resume.text
     assert {"QuickBooks", "Excel", "SAP"} <= {m.text for m in resume.skills}
     assert all(resume.text[m.start : m.end] == m.text for m in resume.skills)
+    # A text read as sent (`talentmatch skills`, POST /v1/skills) keeps every offset: its
+    # mojibake is read in place, marks padded with spaces, as escaped bytes are.
+    sent = text + "\u00e2\u20ac\u00a2 VMware \u00e2\u20ac\u201c Citrix, HCPCS\u00c2 coding\n"
+    found = parser.find_skills(sent)
+    assert all(sent[m.start : m.end] == m.text for m in found)
+    assert {"QuickBooks", "Excel", "SAP", "VMware", "Citrix", "HCPCS"} <= {m.text for m in found}
 
 
 def test_a_candidates_name_and_address_are_not_skills(parser: Parser) -> None:

@@ -206,6 +206,8 @@ def test_huge_text_is_refused(parser: Parser) -> None:
         ("Redhat", "Red Hat Enterprise Linux"),
         ("Debian", "Linux"),
         ("CentOS", "Linux"),
+        # Medical coding, not ESCO's cable-propelled transit, which also lists "CPT".
+        ("CPT", "Current procedural terminology CPT software"),
     ],
 )
 def test_link_skill_by_label(parser: Parser, phrase: str, label: str) -> None:

@@ -203,19 +203,25 @@ def decode_mojibake(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _escaped_marks(run: str) -> str:
-    return _marks(run, bytes.fromhex(run.replace("\\x", "")))
+    try:
+        chars = bytes.fromhex(run.replace("\\x", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+    return _marks(run, chars)
 
 
 @functools.lru_cache(maxsize=4096)
 def _mojibake_marks(run: str) -> str:
-    encoded = b"".join(MOJIBAKE_BYTE[char] for char in run)
+    try:
+        chars = b"".join(MOJIBAKE_BYTE[char] for char in run).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
     # Letters with accents can look like mojibake too ("Ö" and a no-break space encode a
     # Hebrew accent): what a run stands for must be the punctuation, spaces and symbols
     # that text is made of, not combining marks, unassigned code points or Braille.
-    decoded = encoded.decode("utf-8", errors="replace")
-    if not all(_typographic(char) for char in decoded):
+    if not all(_typographic(char) for char in chars):
         return run
-    return _marks(run, encoded)
+    return _marks(run, chars)
 
 
 def _typographic(char: str) -> bool:
@@ -225,14 +231,9 @@ def _typographic(char: str) -> bool:
     return category[0] in "PZ" or category in ("Co", "Cf")
 
 
-def _marks(run: str, encoded: bytes) -> str:
-    """What ``run``, which stands for the UTF-8 bytes ``encoded``, reads as: the marks they
-    encode padded with spaces to the run's length, or the run itself when they encode a
-    letter or a digit or are no UTF-8."""
-    try:
-        chars = encoded.decode("utf-8")
-    except UnicodeDecodeError:
-        return run
+def _marks(run: str, chars: str) -> str:
+    """What ``run``, which stands for ``chars``, reads as: those marks padded with spaces to
+    the run's length, or the run itself when a letter or a digit is among them."""
     categories = [unicodedata.category(c) for c in chars]
     if any(cat[0] in "LN" for cat in categories):
         return run

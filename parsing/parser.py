@@ -330,8 +330,9 @@ class Parser:
         school, a place or a person ("Google" in "Software Engineering Intern, Google,
         Mountain View").
         ``doc``: ``text`` already tokenised, when the caller has it. A text whose line
-        breaks were lost, or that holds bytes written out as text ("\\xe2\\x80\\xa2"), is
-        read repaired (``repair_text``; the parse methods' text is so already).
+        breaks were lost, or that holds bytes written out as text ("\\xe2\\x80\\xa2") or
+        mojibake ("â€¢"), is read repaired (``repair_text``; the parse methods' text is so
+        already).
         """
         lined = text
         if doc is None or sections is None:

@@ -362,7 +362,7 @@ def test_bytes_written_out_as_text_are_read_as_their_characters(parser: Parser) 
 
 def test_skills_glued_to_mojibake_are_found(parser: Parser) -> None:
     # UTF-8 no-break spaces read as Windows-1252 ("Â" and a no-break space), as in the text
-    # layer of most LiveCareer PDFs: "QuickBooks,Â" was one word, and no skill.
+    # layer of half the LiveCareer PDFs: "QuickBooks,Â" was one word, and no skill.
     text = (
         "Summary\nStaff accountant, five years of payroll and month-end close.\n"
         "Skills\nProficient in\u00c2\u00a0QuickBooks,\u00c2\u00a0Excel\u00c2\u00a0and SAP\n"

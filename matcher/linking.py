@@ -81,6 +81,7 @@ TAIL = re.compile(
 # Punctuation around a phrase ("communication skills .", "Python,"), not a dot that starts a
 # name (".NET", ".htaccess").
 EDGES = re.compile(r"^(?:[\s,;:?!]|\.(?![A-Za-z0-9]))+|[\s.,;:?!]+$")
+PARTED_DOT = re.compile(r"^\s*\.\s+\w")
 NAME_STOP_WORDS = frozenset("a an and for from in of on or the to with your our software".split())
 
 
@@ -212,6 +213,9 @@ class SkillLinker:
         for phrase in phrases:
             text = " ".join(EDGES.sub("", phrase).split())
             entry = self.by_label(text)
+            if entry is None and PARTED_DOT.match(phrase):
+                # Tokenised text parts a name from its dot: ". NET" is ".NET".
+                entry = self.by_label("." + text)
             if entry is None:
                 text = core_phrase(text)
                 entry = self.by_label(text)

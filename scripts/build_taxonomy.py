@@ -138,6 +138,13 @@ AMBIGUOUS_SHORT = {
     "database",
 }
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
+OFFICE = re.compile(r"^Microsoft (?!Office )")
+# O*NET tools that ESCO names with no name in common: ESCO writes .NET "dot net", an
+# alternative label of its "Visual Studio .NET".
+ESCO_NAMES = {
+    "Microsoft .NET Framework": "Visual Studio .NET",
+    "Microsoft Visual Studio.NET": "Visual Studio .NET",
+}
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 SMALL_WORDS = frozenset(
@@ -201,6 +208,14 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
         if whole:
             out.add(acronym)
     return out
+
+
+def names_one(label: str) -> bool:
+    """Whether an ESCO label names one product, not a kind: every word of it, a parenthesised
+    kind aside, starts with a capital or a digit ("DB2", "Jenkins (tools for software
+    configuration management)", not "tools for ICT test automation")."""
+    words = PAREN.sub("", label).split()
+    return bool(words) and all(not w[0].islower() for w in words)
 
 
 def reads_as_name(short: str, ordinary: set[str]) -> bool:
@@ -371,12 +386,26 @@ def onet_tools(
             variants.discard("")
             # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
             # dialect), though its short form "Spark" is written for it.
-            full = {name, PAREN.sub("", name)}
+            full = {name, PAREN.sub("", name), ESCO_NAMES.get(name, name)}
             merged = next((by_preferred[norm(v)] for v in full if norm(v) in by_preferred), None)
             if merged is None:
                 # A short form written exactly as an ESCO name, capitals and all: "CSS" of
                 # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
                 merged = next((exact[v] for v in sorted(variants) if v in exact), None)
+            # The name as an ESCO alternative label has it: ESCO writes Microsoft's Office
+            # products with "Office" ("Microsoft Office Excel").
+            listed_as = next(
+                (
+                    (v, by_alias[norm(v)])
+                    for v in sorted(full | {OFFICE.sub("Microsoft Office ", v) for v in full})
+                    if norm(v) in by_alias
+                ),
+                None,
+            )
+            if merged is None and listed_as and names_one(str(by_id[listed_as[1]]["label"])):
+                # An ESCO product that lists the tool's name among its own is that tool
+                # ("Objective C" of "Objective-C", "IBM DB2" of "DB2", "Jenkins CI").
+                merged = listed_as[1]
             if merged is not None:
                 target = by_id[merged]
                 aliases = set(target["aliases"])  # type: ignore[arg-type]
@@ -397,9 +426,20 @@ def onet_tools(
                     "broader": [],
                 },
             )
-            broader = next((by_alias[norm(v)] for v in full if norm(v) in by_alias), None)
-            if broader is not None and broader not in tool["broader"]:  # type: ignore[operator]
-                tool["broader"].append(broader)  # type: ignore[attr-defined]
+            if listed_as is not None:
+                # A kind of product that lists the tool ("Git" under "tools for software
+                # configuration management") is its broader concept, and the tool's name is
+                # the tool's alone: "Microsoft Office Excel" is Microsoft Excel.
+                written, broader = listed_as
+                kind_of = by_id[broader]
+                kind_of["aliases"] = [
+                    a
+                    for a in kind_of["aliases"]  # type: ignore[attr-defined]
+                    if norm(a) != norm(written)
+                ]
+                variants.add(written)
+                if broader not in tool["broader"]:  # type: ignore[operator]
+                    tool["broader"].append(broader)  # type: ignore[attr-defined]
             tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
             tool["hot"] = bool(tool["hot"]) or hot
             listed[tid] += 1

@@ -27,6 +27,52 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
     assert len(sql) == 1 and sql[0].source == "esco"
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        # ESCO lists O*NET's name of the product among its own names for it.
+        ("Objective C", "Objective-C"),
+        ("IBM DB2", "DB2"),
+        ("Jenkins CI", "Jenkins"),
+        ("Rapid7 Nexpose", "Nexpose"),
+        # ESCO writes .NET "dot net", O*NET "Microsoft .NET Framework".
+        (".NET", "dot net", "Microsoft .NET Framework", "Visual Studio .NET"),
+        # ESCO writes Microsoft's Office products with "Office".
+        ("Excel", "Microsoft Excel", "Microsoft Office Excel"),
+        ("Microsoft Word", "Microsoft Office Word"),
+    ],
+)
+def test_a_skill_has_one_id_whichever_source_names_it(
+    parser: Parser, names: tuple[str, ...]
+) -> None:
+    ids = set()
+    for name in names:
+        entry = parser.link_skill(name)
+        assert entry is not None, name
+        ids.add(entry.id)
+    assert len(ids) == 1, names
+
+
+@pytest.mark.parametrize(
+    ("tool", "kind"),
+    [
+        ("Microsoft Excel", "use spreadsheets software"),
+        ("Microsoft PowerPoint", "use presentation software"),
+        ("Git", "tools for software configuration management"),
+        ("Selenium", "tools for ICT test automation"),
+    ],
+)
+def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
+    parser: Parser, tool: str, kind: str
+) -> None:
+    # A match of the kind gives partial credit to the tool; the tool's name is the tool's.
+    skills = Taxonomy.load().skills
+    entry = parser.link_skill(tool)
+    assert entry is not None and entry.source == "onet"
+    assert [skills[b].label for b in entry.broader] == [kind]
+    assert parser.link_skill(tool.lower()) == entry
+
+
 @pytest.mark.parametrize("written", ["CIS", "DL", "ACE", "ES"])
 def test_an_acronym_of_part_of_a_products_name_names_nothing(parser: Parser, written: str) -> None:
     # "ChemSW Chemical Inventory System CIS", "Diffraction Limited MaxIm DL": the product is

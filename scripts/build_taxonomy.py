@@ -342,6 +342,11 @@ def onet_tools(
     configuration management") stays a skill of its own, with that concept as broader."""
     by_id = {str(s["id"]): s for s in esco}
     exact = {str(s["label"]): str(s["id"]) for s in esco}
+    # Every name of an ESCO skill as written, capitals and all, a parenthesised kind aside.
+    written_as: dict[str, str] = {}
+    for s in esco:
+        for label in (s["label"], *s["aliases"]):  # type: ignore[misc]
+            written_as.setdefault(PAREN.sub("", str(label)), str(s["id"]))
     ordinary = {
         word
         for s in esco
@@ -393,12 +398,24 @@ def onet_tools(
                 # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
                 merged = next((exact[v] for v in sorted(variants) if v in exact), None)
             # The name as an ESCO alternative label has it: ESCO writes Microsoft's Office
-            # products with "Office" ("Microsoft Office Excel").
+            # products with "Office" ("Microsoft Office Excel"), and many without their
+            # vendor or acronym, as written ("Android" of "Google Android", "GNU Image
+            # Manipulation Program" of "... GIMP"; "SPARK" is not "Spark").
             listed_as = next(
                 (
                     (v, by_alias[norm(v)])
                     for v in sorted(full | {OFFICE.sub("Microsoft Office ", v) for v in full})
                     if norm(v) in by_alias
+                ),
+                None,
+            ) or next(
+                (
+                    (v, written_as[v])
+                    for v in sorted(
+                        ({short, PAREN.sub("", short)} if vendor else set())
+                        | {v for v in short_forms if not ACRONYM.fullmatch(v)}
+                    )
+                    if v in written_as
                 ),
                 None,
             )

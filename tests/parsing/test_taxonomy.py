@@ -35,6 +35,10 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         ("IBM DB2", "DB2"),
         ("Jenkins CI", "Jenkins"),
         ("Rapid7 Nexpose", "Nexpose"),
+        # ... or lists it without its vendor.
+        ("Google Android", "Android"),
+        ("Oracle Java", "Java"),
+        ("GNU Image Manipulation Program GIMP", "GIMP"),
         # ESCO writes .NET "dot net", O*NET "Microsoft .NET Framework".
         (".NET", "dot net", "Microsoft .NET Framework", "Visual Studio .NET"),
         # ESCO writes Microsoft's Office products with "Office".
@@ -60,6 +64,8 @@ def test_a_skill_has_one_id_whichever_source_names_it(
         ("Microsoft PowerPoint", "use presentation software"),
         ("Git", "tools for software configuration management"),
         ("Selenium", "tools for ICT test automation"),
+        ("Adobe ColdFusion", "computer programming"),
+        ("Atlassian Confluence", "use online tools to collaborate"),
     ],
 )
 def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(

@@ -41,6 +41,7 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         ("GNU Image Manipulation Program GIMP", "GIMP"),
         # ESCO writes .NET "dot net", O*NET "Microsoft .NET Framework".
         (".NET", "dot net", "Microsoft .NET Framework", "Visual Studio .NET"),
+        ("UML", "Unified modeling language UML", "unified modelling language"),
         # ESCO writes Microsoft's Office products with "Office".
         ("Excel", "Microsoft Excel", "Microsoft Office Excel"),
         ("Microsoft Word", "Microsoft Office Word"),

@@ -212,6 +212,23 @@ def acronym_variants(name: str, ordinary: set[str]) -> set[str]:
     return out
 
 
+def listed_by_esco(
+    full: set[str], bare: set[str], by_alias: dict[str, str], written_as: dict[str, str]
+) -> tuple[str, str] | None:
+    """(the name, the ESCO skill's id) where ESCO lists a tool among a skill's names: by one
+    of its ``full`` names whatever the case (ESCO writes Microsoft's Office products with
+    "Office": "Microsoft Office Excel"), else by a ``bare`` one, without vendor or acronym,
+    only as written ("Android" of "Google Android", "GNU Image Manipulation Program" of
+    "... GIMP"; "Spark" is not ESCO's "SPARK")."""
+    for v in sorted(full | {OFFICE.sub("Microsoft Office ", v) for v in full}):
+        if norm(v) in by_alias:
+            return v, by_alias[norm(v)]
+    for v in sorted(bare):
+        if v in written_as:
+            return v, written_as[v]
+    return None
+
+
 def names_one(label: str) -> bool:
     """Whether an ESCO label names one product, not a kind: every word of it, a parenthesised
     kind aside, starts with a capital or a digit ("DB2", "Jenkins (tools for software
@@ -339,9 +356,10 @@ def onet_tools(
     by_preferred: dict[str, str],
     by_alias: dict[str, str],
 ) -> list[dict[str, object]]:
-    """O*NET tools. One whose name is an ESCO skill's name is merged into it; one that ESCO
-    only lists as an alternative label of a broader concept ("Git" under "tools for software
-    configuration management") stays a skill of its own, with that concept as broader."""
+    """O*NET tools. One whose name is an ESCO skill's name, or that an ESCO product lists
+    among its names ("Objective C" of "Objective-C"), is merged into it; one that an ESCO
+    kind of product lists ("Git" under "tools for software configuration management") stays
+    a skill of its own, with that kind as broader, and the name is the tool's alone."""
     by_id = {str(s["id"]): s for s in esco}
     exact = {str(s["label"]): str(s["id"]) for s in esco}
     # Every name of an ESCO skill as written, capitals and all, a parenthesised kind aside.
@@ -391,36 +409,19 @@ def onet_tools(
             short_forms = acronym_variants(name, ordinary)
             variants |= short_forms
             variants.discard("")
-            # Merge on the full name only: "Apache Spark" is not ESCO's "SPARK" (an Ada
-            # dialect), though its short form "Spark" is written for it.
+            # Merge on the full name whatever the case, a short form only as written:
+            # "Apache Spark" is not ESCO's "SPARK" (an Ada dialect), though its short form
+            # "Spark" is written for it.
             full = {name, PAREN.sub("", name), ESCO_NAMES.get(name, name)}
             merged = next((by_preferred[norm(v)] for v in full if norm(v) in by_preferred), None)
             if merged is None:
                 # A short form written exactly as an ESCO name, capitals and all: "CSS" of
                 # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
                 merged = next((exact[v] for v in sorted(variants) if v in exact), None)
-            # The name as an ESCO alternative label has it: ESCO writes Microsoft's Office
-            # products with "Office" ("Microsoft Office Excel"), and many without their
-            # vendor or acronym, as written ("Android" of "Google Android", "GNU Image
-            # Manipulation Program" of "... GIMP"; "SPARK" is not "Spark").
-            listed_as = next(
-                (
-                    (v, by_alias[norm(v)])
-                    for v in sorted(full | {OFFICE.sub("Microsoft Office ", v) for v in full})
-                    if norm(v) in by_alias
-                ),
-                None,
-            ) or next(
-                (
-                    (v, written_as[v])
-                    for v in sorted(
-                        ({short, PAREN.sub("", short)} if vendor else set())
-                        | {v for v in short_forms if not ACRONYM.fullmatch(v)}
-                    )
-                    if v in written_as
-                ),
-                None,
-            )
+            bare = ({short, PAREN.sub("", short)} if vendor else set()) | {
+                v for v in short_forms if not ACRONYM.fullmatch(v)
+            }
+            listed_as = listed_by_esco(full, bare, by_alias, written_as)
             if merged is None and listed_as and names_one(str(by_id[listed_as[1]]["label"])):
                 # An ESCO product that lists the tool's name among its own is that tool
                 # ("Objective C" of "Objective-C", "IBM DB2" of "DB2", "Jenkins CI").

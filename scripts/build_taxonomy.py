@@ -418,14 +418,16 @@ def onet_tools(
                 # A short form written exactly as an ESCO name, capitals and all: "CSS" of
                 # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
                 merged = next((exact[v] for v in sorted(variants) if v in exact), None)
-            bare = ({short, PAREN.sub("", short)} if vendor else set()) | {
-                v for v in short_forms if not ACRONYM.fullmatch(v)
-            }
-            listed_as = listed_by_esco(full, bare, by_alias, written_as)
-            if merged is None and listed_as and names_one(str(by_id[listed_as[1]]["label"])):
-                # An ESCO product that lists the tool's name among its own is that tool
-                # ("Objective C" of "Objective-C", "IBM DB2" of "DB2", "Jenkins CI").
-                merged = listed_as[1]
+            listed_as = None
+            if merged is None:
+                bare = ({short, PAREN.sub("", short)} if vendor else set()) | {
+                    v for v in short_forms if not ACRONYM.fullmatch(v)
+                }
+                listed_as = listed_by_esco(full, bare, by_alias, written_as)
+                if listed_as and names_one(str(by_id[listed_as[1]]["label"])):
+                    # An ESCO product that lists the tool's name among its own is that tool
+                    # ("Objective C" of "Objective-C", "IBM DB2" of "DB2", "Jenkins CI").
+                    merged = listed_as[1]
             if merged is not None:
                 target = by_id[merged]
                 aliases = set(target["aliases"])  # type: ignore[arg-type]

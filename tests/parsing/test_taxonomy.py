@@ -73,7 +73,7 @@ def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
     parser: Parser, tool: str, kind: str
 ) -> None:
     # A match of the kind gives partial credit to the tool; the tool's name is the tool's.
-    skills = Taxonomy.load().skills
+    skills = parser.taxonomy.skills
     entry = parser.link_skill(tool)
     assert entry is not None and entry.source == "onet"
     assert [skills[b].label for b in entry.broader] == [kind]

@@ -92,6 +92,9 @@ class Link:
     label: str
     method: str  # "label", "nearest" or "free"
     score: float
+    # The ESCO skill the link is in ESCO's terms (``Taxonomy.esco_concept``), None when ESCO
+    # has none.
+    esco: str | None = None
 
 
 class SkillLinker:
@@ -220,7 +223,7 @@ class SkillLinker:
                 text = core_phrase(text)
                 entry = self.by_label(text)
             if entry is not None:
-                out.append(Link(phrase, entry.id, entry.label, "label", 1.0))
+                out.append(self._link(phrase, entry, "label", 1.0))
             else:
                 out.append(None)
                 todo.append((len(out) - 1, text))
@@ -237,13 +240,17 @@ class SkillLinker:
                 j = int(rank.argmax())
                 score = float(row[j])
                 if text and score >= self.threshold:
-                    entry = self._entries[j]
-                    out[i] = Link(phrases[i], entry.id, entry.label, "nearest", round(score, 4))
+                    out[i] = self._link(phrases[i], self._entries[j], "nearest", round(score, 4))
                 else:
                     out[i] = Link(
                         phrases[i], FREE_PREFIX + text.lower(), text, "free", round(score, 4)
                     )
         return [link for link in out if link is not None]
+
+    def _link(self, phrase: str, entry: SkillEntry, method: str, score: float) -> Link:
+        return Link(
+            phrase, entry.id, entry.label, method, score, self.taxonomy.esco_concept(entry.id)
+        )
 
 
 def core_phrase(text: str) -> str:

@@ -80,6 +80,22 @@ class Taxonomy:
         broader = entry.broader if entry else ()
         return frozenset((*broader, *self._narrower.get(skill_id, ())))
 
+    def esco_concept(self, skill_id: str) -> str | None:
+        """The ESCO skill that ``skill_id`` is in ESCO's own terms: itself for an ESCO skill
+        (O*NET tools merged into one included); for an O*NET tool that ESCO lists under a kind
+        of product, that kind ("Excel" is an alternative label of ESCO's "use spreadsheets
+        software"; the builder made it Microsoft Excel's, with that kind as its broader);
+        else None (Docker, a free skill)."""
+        entry = self.skills.get(skill_id)
+        if entry is None:
+            return None
+        if entry.source == "esco":
+            return entry.id
+        return next(
+            (b for b in entry.broader if b in self.skills and self.skills[b].source == "esco"),
+            None,
+        )
+
     def label(self, skill_id: str) -> str:
         entry = self.skills.get(skill_id)
         return entry.label if entry else skill_id

@@ -346,11 +346,20 @@ def link(
                     "label": found.label,
                     "method": found.method,
                     "score": found.score,
+                    "esco": found.esco,
                 }
             )
         else:
+            # A tool ESCO lists under a kind of product says which ("Excel" → Microsoft
+            # Excel, in ESCO "use spreadsheets software").
+            in_esco = (
+                f", in ESCO {parser.taxonomy.label(found.esco)!r}"
+                if found.esco and found.esco != found.id
+                else ""
+            )
             out.print(
-                f"{found.phrase!r} → {found.label} ({found.id}; {found.method}, {found.score:.2f})",
+                f"{found.phrase!r} → {found.label} ({found.id}; {found.method}, "
+                f"{found.score:.2f}){in_esco}",
                 highlight=False,
             )
 

@@ -92,6 +92,12 @@ class LinkOut(BaseModel):
     label: str
     method: Literal["label", "nearest", "free"]
     score: float
+    esco: str | None = Field(
+        None,
+        description="The ESCO skill the link is in ESCO's terms: the skill itself, or for a "
+        "tool ESCO lists under a kind of product (Excel: 'use spreadsheets software') that "
+        "kind; null where ESCO has none",
+    )
 
 
 class LinksOut(BaseModel):

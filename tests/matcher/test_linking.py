@@ -147,3 +147,24 @@ def test_a_dot_that_starts_a_name_is_part_of_it(encoder: Encoder, tmp_path: Path
     )
     # Tokenised text parts the dot from the name (decorte writes ". NET").
     assert [(k.id, k.method) for k in links] == [("onet:net", "label")] * 4
+
+
+def test_a_link_names_its_esco_concept(encoder: Encoder, tmp_path: Path) -> None:
+    # ESCO lists "Excel" under "use spreadsheets software"; the taxonomy makes it a tool of
+    # its own with that kind as broader, which is what the link is in ESCO's terms.
+    kind = SkillEntry("s:sheets", "use spreadsheets software", "skill", "esco", ())
+    excel = SkillEntry(
+        "onet:excel", "Microsoft Excel", "tool", "onet", ("Excel",), broader=(kind.id,)
+    )
+    docker = SkillEntry("onet:docker", "Docker", "tool", "onet", ())
+    taxonomy = small(kind, excel, docker)
+    by_label = {"excel": excel, "docker": docker}
+    links = SkillLinker(taxonomy, encoder, lambda p: by_label.get(p.lower()), tmp_path).link(
+        ["Excel", "Docker", "budget management", "quantum chromodynamics lattice simulations"]
+    )
+    assert [(k.id, k.esco) for k in links] == [
+        ("onet:excel", "s:sheets"),
+        ("onet:docker", None),
+        ("s:budgets", "s:budgets"),
+        ("free:quantum chromodynamics lattice simulations", None),
+    ]

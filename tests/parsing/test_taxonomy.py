@@ -78,6 +78,23 @@ def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
     assert entry is not None and entry.source == "onet"
     assert [skills[b].label for b in entry.broader] == [kind]
     assert parser.link_skill(tool.lower()) == entry
+    # In ESCO's terms the tool is the kind: ESCO lists its name there.
+    esco = parser.taxonomy.esco_concept(entry.id)
+    assert esco is not None and skills[esco].label == kind
+
+
+def test_an_esco_skill_is_its_own_esco_concept_and_a_tool_esco_lacks_has_none(
+    parser: Parser,
+) -> None:
+    taxonomy = parser.taxonomy
+    for name in ("Python", "Java", "SQL Server"):
+        entry = parser.link_skill(name)
+        assert entry is not None and taxonomy.esco_concept(entry.id) == entry.id
+    for name in ("Kubernetes", "Docker"):
+        entry = parser.link_skill(name)
+        assert entry is not None and entry.source == "onet"
+        assert taxonomy.esco_concept(entry.id) is None
+    assert taxonomy.esco_concept("free:event sourcing") is None
 
 
 @pytest.mark.parametrize("written", ["CIS", "DL", "ACE", "ES"])

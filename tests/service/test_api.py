@@ -268,7 +268,7 @@ def test_link_crm_tags(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post(
         "/v1/skills/link",
         headers=auth,
-        json={"phrases": ["k8s", "communication skills", "zxqv plorb"]},
+        json={"phrases": ["k8s", "communication skills", "zxqv plorb", "Git"]},
     )
     assert response.status_code == 200, response.text
     links = response.json()["links"]
@@ -279,6 +279,11 @@ def test_link_crm_tags(client: TestClient, auth: dict[str, str]) -> None:
     # Gibberish is kept as a free skill, with the similarity of the nearest label (0.39).
     assert links[2]["phrase"] == "zxqv plorb" and links[2]["method"] == "free"
     assert 0 < links[2]["score"] < 0.5
+    # Each link's ESCO concept: none for Kubernetes (ESCO lacks it) or a free skill, itself
+    # for an ESCO skill, the kind that ESCO lists Git under for Git.
+    assert links[0]["esco"] is None and links[2]["esco"] is None
+    assert links[1]["esco"] == links[1]["id"]
+    assert links[3]["id"] == "onet:git" and links[3]["esco"].startswith("esco:")
 
 
 @pytest.mark.parametrize("body", [{"phrases": []}, {"phrases": [""]}, {"phrases": "JS"}])

@@ -422,11 +422,20 @@ def test_parse_shows_evidence_and_years(folder: Path) -> None:
 @pytest.mark.slow
 def test_link_phrases(home: Path, shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALENTMATCH_CACHE_DIR", str(shared_cache))
-    code, out, err = run("link", "JS", "communication skills", "--home", str(home), "--json")
+    code, out, err = run(
+        "link", "JS", "communication skills", "Excel", "--home", str(home), "--json"
+    )
     assert code == 0, err
     links = json_lines(out)
     assert (links[0]["label"], links[0]["method"]) == ("JavaScript", "label")
     assert (links[1]["label"], links[1]["method"]) == ("communication", "nearest")
+    # An ESCO skill is its own ESCO concept; Excel, a tool ESCO lists under a kind, is that
+    # kind's.
+    assert links[0]["esco"] == links[0]["id"]
+    assert links[2]["label"] == "Microsoft Excel" and links[2]["esco"] != links[2]["id"]
+    code, out, err = run("link", "Excel", "--home", str(home))
+    assert code == 0, err
+    assert "in ESCO 'use spreadsheets software'" in out
     assert list(shared_cache.glob("skill-labels-*.npy"))
 
 

@@ -95,6 +95,7 @@ TOKEN_INFIX = re.compile(
     r"""(?<=[A-Za-z0-9])[-–—,:;=<>|](?=[A-Za-z0-9])"""  # T-SQL, Python,Java, Skills:Python
     r"""|(?<=\S)/(?=\S)"""  # TCP/IP, C#/.NET
     r"""|(?<=[a-z])\.(?=[A-Z])"""  # a lost space: "Java.Next"
+    r"""|(?<=#)(?=\.[A-Za-z])"""  # C# on .NET: "C#.NET" is "C#" and ".NET"
 )
 FREE_PREFIX = "free:"
 # spaCy's tokenizer caches how it split each whitespace-free chunk, up to 10,000 by default:
@@ -685,7 +686,7 @@ def skill_tokenizer(vocab: Vocab) -> Tokenizer:
     """spaCy's tokenizer with a few plain rules instead of English's hundreds of special
     cases and affix patterns: eight times faster on résumés, and it keeps what skills are
     written with whole ("C++", "C#", "Node.js", ".NET", "ASP.NET", "R&D"), while splitting
-    what lists them ("C#/.NET", "T-SQL", "TCP/IP", "Python,Java", "Skills:Python")."""
+    what lists them ("C#/.NET", "C#.NET", "T-SQL", "TCP/IP", "Python,Java", "Skills:Python")."""
     return Tokenizer(
         vocab,
         rules={},

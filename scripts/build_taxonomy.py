@@ -140,10 +140,12 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 OFFICE = re.compile(r"^Microsoft (?!Office )")
 # O*NET tools that ESCO names with no name in common: ESCO writes .NET "dot net", an
-# alternative label of its "Visual Studio .NET", and spells "modelling" the British way.
+# alternative label of its "Visual Studio .NET", parts ".NET" from Visual Basic with a space,
+# and spells "modelling" the British way.
 ESCO_NAMES = {
     "Microsoft .NET Framework": "Visual Studio .NET",
     "Microsoft Visual Studio.NET": "Visual Studio .NET",
+    "Microsoft Visual Basic.NET": "Visual Basic .NET",
     "Unified modeling language UML": "unified modelling language",
     "Syntactically awesome style sheets SASS": "Sass",
 }

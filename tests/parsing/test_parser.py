@@ -62,6 +62,20 @@ def test_tokens_keep_skill_names_whole_and_split_lists(parser: Parser) -> None:
     assert {"C#", ".NET", "T-SQL", "Node.js"} <= found
 
 
+def test_csharp_on_dotnet_is_both(parser: Parser) -> None:
+    # A dotin résumé's skills line: "C#.net" was one token, no skill (C# was missed).
+    line = "C, C#.net, Asp.net MVC 5, Entity Framework 6, Microsoft Office"
+    assert [t.text for t in parser.nlp.make_doc(line)][:5] == ["C", ",", "C#", ".net", ","]
+    found = parser.find_skills("Languages: C#.NET, VB.NET, Java")
+    assert {(m.text, m.label) for m in found} >= {
+        ("C#", "C#"),
+        (".NET", "Visual Studio .NET"),
+        ("VB.NET", "Microsoft Visual Basic.NET"),
+    }
+    # The tagger marks "C#.net" as one phrase; it is C#, not the free skill "c#.net".
+    assert "C#" in {m.label for m in parser.find_skills(line)}
+
+
 def test_short_labels_match_only_as_written(parser: Parser) -> None:
     texts = [s.text for s in parser.find_skills("Go to the r&d lab. We use R and C daily, or c.")]
     assert "R" in texts and "C" in texts

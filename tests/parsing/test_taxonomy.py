@@ -41,6 +41,14 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         ("GNU Image Manipulation Program GIMP", "GIMP"),
         # ESCO writes .NET "dot net", O*NET "Microsoft .NET Framework".
         (".NET", "dot net", "Microsoft .NET Framework", "Visual Studio .NET"),
+        # ESCO parts ".NET" from Visual Basic with a space, O*NET does not; résumés write VB.
+        (
+            "Visual Basic .NET",
+            "Microsoft Visual Basic.NET",
+            "Visual Basic.NET",
+            "VB.NET",
+            "VB .NET",
+        ),
         ("UML", "Unified modeling language UML", "unified modelling language"),
         # ESCO writes Microsoft's Office products with "Office".
         ("Excel", "Microsoft Excel", "Microsoft Office Excel"),
@@ -62,6 +70,7 @@ def test_a_skill_has_one_id_whichever_source_names_it(
     ("tool", "kind"),
     [
         ("Microsoft Excel", "use spreadsheets software"),
+        ("Microsoft Visual Basic.NET", "computer programming"),
         ("Microsoft PowerPoint", "use presentation software"),
         ("Git", "tools for software configuration management"),
         ("Selenium", "tools for ICT test automation"),

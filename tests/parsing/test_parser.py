@@ -62,6 +62,47 @@ def test_tokens_keep_skill_names_whole_and_split_lists(parser: Parser) -> None:
     assert {"C#", ".NET", "T-SQL", "Node.js"} <= found
 
 
+@pytest.mark.parametrize(
+    ("line", "skills"),
+    [
+        # dotin résumés' own lines: "Word", "Outlook", "Power Point" were free skills, no
+        # match for a job asking for Microsoft Word.
+        (
+            "Web Design, Computer Business Applications, Word, Excel, Power  Point, Outlook",
+            ["Microsoft Word", "Microsoft Excel", "Microsoft PowerPoint", "Microsoft Outlook"],
+        ),
+        (
+            "Experienced with MS Word, Excel, Powerpoint, and Outlook.",
+            ["Microsoft Word", "Microsoft Excel", "Microsoft PowerPoint", "Microsoft Outlook"],
+        ),
+        (
+            "Software: Netbeans, Eclipse, Visual Studio, MS Project, MS Visio, Aptana Studio",
+            ["Microsoft Project"],
+        ),
+        ("Operating Systems: Mac OSX, Windows XP professional, UNIX.", ["Apple macOS"]),
+        (
+            "Bugzilla, Jira  : Share Point  : IIS 5.0, Apache, Tomcat",
+            ["Microsoft SharePoint", "Microsoft Internet Information Services (IIS)"],
+        ),
+        (
+            "Middleware Integration and J2EE based applications.",
+            ["Oracle Java 2 Platform Enterprise Edition J2EE"],
+        ),
+    ],
+)
+def test_products_as_resumes_list_them(parser: Parser, line: str, skills: list[str]) -> None:
+    labels = [m.label for m in parser.find_skills(line)]
+    assert all(s in labels for s in skills), labels
+
+
+@pytest.mark.parametrize(
+    "text", ["Word of mouth referrals grew 20%.", "Listed on the New York Stock Exchange."]
+)
+def test_an_office_products_word_in_prose_is_no_skill(parser: Parser, text: str) -> None:
+    # "Word", "Exchange" name Microsoft's products only where a list or the tagger says so.
+    assert parser.find_skills(text) == []
+
+
 def test_csharp_on_dotnet_is_both(parser: Parser) -> None:
     # A dotin résumé's skills line: "C#.net" was one token, no skill (C# was missed).
     line = "C, C#.net, Asp.net MVC 5, Entity Framework 6, Microsoft Office"

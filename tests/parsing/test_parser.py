@@ -88,6 +88,19 @@ def test_tokens_keep_skill_names_whole_and_split_lists(parser: Parser) -> None:
             "Middleware Integration and J2EE based applications.",
             ["Oracle Java 2 Platform Enterprise Edition J2EE"],
         ),
+        # ... and methods by a name ESCO does not list.
+        (
+            "Efficient in SDLC, Waterfall, V-model, Agile framework and Onshore-Offshore",
+            ["systems development life-cycle"],
+        ),
+        (
+            "Experience in all the phases of Software Development Life Cycle (SDLC).",
+            ["systems development life-cycle"],
+        ),
+        (
+            "• Business Case Assessment • Six Sigma • SDLC & UML Framework • Quality Assurance",
+            ["six sigma methods", "systems development life-cycle"],
+        ),
     ],
 )
 def test_products_as_resumes_list_them(parser: Parser, line: str, skills: list[str]) -> None:

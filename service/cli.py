@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -339,16 +340,7 @@ def link(
         links = linker.link(phrases)
     for found in links:
         if as_json:
-            _emit(
-                {
-                    "phrase": found.phrase,
-                    "id": found.id,
-                    "label": found.label,
-                    "method": found.method,
-                    "score": found.score,
-                    "esco": found.esco,
-                }
-            )
+            _emit(dataclasses.asdict(found))
         else:
             # A tool ESCO lists under a kind of product says which ("Excel" → Microsoft
             # Excel, in ESCO "use spreadsheets software").

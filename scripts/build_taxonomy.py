@@ -140,16 +140,15 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 OFFICE = re.compile(r"^Microsoft (?!Office )")
 # O*NET tools that ESCO names with no name in common: ESCO writes .NET "dot net", an
-# alternative label of its "Visual Studio .NET", parts ".NET" from Visual Basic with a space,
-# and spells "modelling" the British way.
+# alternative label of its "Visual Studio .NET", and spells "modelling" the British way.
 ESCO_NAMES = {
     "Microsoft .NET Framework": "Visual Studio .NET",
-    "Microsoft Visual Studio.NET": "Visual Studio .NET",
-    "Microsoft Visual Basic.NET": "Visual Basic .NET",
     "Unified modeling language UML": "unified modelling language",
     "Syntactically awesome style sheets SASS": "Sass",
 }
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
+# ESCO parts ".NET" from the name before it ("Visual Basic .NET"), O*NET does not.
+JOINED_NET = re.compile(r"(?<=\w)\.NET\b")
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
@@ -221,11 +220,12 @@ def listed_by_esco(
     of its ``full`` names whatever the case (ESCO writes Microsoft's Office products with
     "Office": "Microsoft Office Excel"), else by a ``bare`` one, without vendor or acronym,
     only as written ("Android" of "Google Android", "GNU Image Manipulation Program" of
-    "... GIMP"; "Spark" is not ESCO's "SPARK")."""
+    "... GIMP"; "Spark" is not ESCO's "SPARK"), ".NET" parted as ESCO writes it ("Visual
+    Basic .NET" of "Microsoft Visual Basic.NET")."""
     for v in sorted(full | {OFFICE.sub("Microsoft Office ", v) for v in full}):
         if norm(v) in by_alias:
             return v, by_alias[norm(v)]
-    for v in sorted(bare):
+    for v in sorted(bare | {JOINED_NET.sub(" .NET", v) for v in bare}):
         if v in written_as:
             return v, written_as[v]
     return None

@@ -139,6 +139,12 @@ NAMED_SUPPORT = 0.3
 # In a hobbies section a phrase is a skill only when the tagger is sure of it: a pastime the
 # tagger half-reads as a skill ("swimming" at 0.23 under "Hobbies") stays a pastime.
 HOBBY_SUPPORT = 0.5
+# A phrase the taxonomy does not name that is one ordinary English word ("Team", "Server",
+# "Designer", "Business") needs the tagger's even odds, or to be listed with another skill
+# ("Analytics, Research"), as an ambiguous taxonomy match does: the résumé tagger marks a
+# token from 0.2 (``TOKEN_THRESHOLD``), and a lone word it is unsure of is most often a
+# heading, a title or part of a name. The job tagger marks from 0.5 itself.
+FREE_WORD_SUPPORT = 0.5
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
@@ -406,6 +412,7 @@ class Parser:
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
+        unsure: list[tuple[int, int, str]] = []  # lone ordinary words (FREE_WORD_SUPPORT)
         for start, end in tagged.ranges:
             # "Puppet on", "and SQL", "Docker skills": the tagger's edges may hold a function
             # word or a generic one.
@@ -432,7 +439,11 @@ class Parser:
                 # "Java/Scala": one phrase to the tagger, two skills to the taxonomy.
                 found += [(m.start, m.end, m.label_) for m in inside.values()]
             elif (free := self._free_skill(doc[start:end])) is not None:
-                found.append((start, end, free))
+                lone_word = end - start == 1 and doc[start].lower_ in self._ordinary_words
+                if lone_word and tagged.probability[start] < FREE_WORD_SUPPORT:
+                    unsure.append((start, end, free))
+                else:
+                    found.append((start, end, free))
         # "Google" in "Software Engineer, Google, Mountain View": a name the tagger reads as
         # an employer's, a school's or a place's is not a skill of its own.
         named: set[int] = (
@@ -460,10 +471,16 @@ class Parser:
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
         skill_tokens = {i for start, end, _ in found for i in range(start, end)}
         skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
+        skill_tokens |= {i for start, end, _ in unsure for i in range(start, end)}
         found += [
             (m.start, m.end, m.label_)
             for m in rest
             if self._ambiguous(m) and _listed_with(doc, m, skill_tokens)
+        ]
+        found += [
+            (start, end, free)
+            for start, end, free in unsure
+            if _listed_with(doc, doc[start:end], skill_tokens)
         ]
         found.sort()
         kept: list[tuple[int, int, str]] = []

@@ -7,6 +7,8 @@ import pytest
 from models import InvalidInput
 from parsing import Parser
 from parsing._extract import decode_escaped_bytes, restore_line_breaks
+from parsing._sections import find_sections
+from parsing.parser import FREE_WORD_SUPPORT
 from tests.documents import RESUME_TEXT, demo_records, docx_bytes, pdf_bytes
 
 TODAY = dt.date(2026, 11, 1)
@@ -114,6 +116,22 @@ def test_products_as_resumes_list_them(parser: Parser, line: str, skills: list[s
 def test_an_office_products_word_in_prose_is_no_skill(parser: Parser, text: str) -> None:
     # "Word", "Exchange" name Microsoft's products only where a list or the tagger says so.
     assert parser.find_skills(text) == []
+
+
+def test_a_lone_ordinary_word_the_tagger_is_unsure_of_is_no_skill(parser: Parser) -> None:
+    # Real dotin lines (CC0). The tagger marks "Soft" (0.38) and "Analytics" (0.21), each
+    # under even odds; "Soft" stands alone, "Analytics" is listed with another skill.
+    def tagged(line: str) -> dict[str, float]:
+        doc = parser._doc(line)
+        tags = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(line), "resume")
+        return {doc[a:b].text: float(tags.probability[a]) for a, b in tags.ranges}
+
+    line = "Worked as Soft skill trainer in TCS."
+    assert tagged(line)["Soft"] < FREE_WORD_SUPPORT
+    assert parser.find_skills(line) == []
+    listed = "Analytics, Research"
+    assert tagged(listed)["Analytics"] < FREE_WORD_SUPPORT
+    assert [m.id for m in parser.find_skills(listed)] == ["free:analytics", "free:research"]
 
 
 def test_csharp_on_dotnet_is_both(parser: Parser) -> None:

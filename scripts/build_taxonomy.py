@@ -176,7 +176,9 @@ def norm(label: str) -> str:
 
 
 def split_labels(cell: str) -> list[str]:
-    return [s.strip() for s in cell.split("\n") if s.strip()]
+    """One label a line, its spaces folded: ESCO writes over a thousand labels with a doubled
+    space ("labor  law", "training  subject expertise"), which text never has."""
+    return [" ".join(s.split()) for s in cell.split("\n") if s.strip()]
 
 
 def slug(text: str) -> str:
@@ -306,7 +308,7 @@ def esco_skills(
     with open(source / "esco-1.1.1" / "skills_en.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             sid = "esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX)
-            label = row["preferredLabel"].strip()
+            (label,) = split_labels(row["preferredLabel"])
             aliases = {label, *split_labels(row["altLabels"])}
             # "Python (computer programming)" is written "Python" in résumés.
             aliases |= {PAREN.sub("", a) for a in aliases if PAREN.search(a)}

@@ -113,6 +113,18 @@ def test_an_acronym_of_part_of_a_products_name_names_nothing(parser: Parser, wri
     assert parser.link_skill(written) is None
 
 
+def test_a_label_esco_writes_with_a_doubled_space_is_found_in_text() -> None:
+    # ESCO's alternative labels "organizational  structure", "organizational  policies".
+    labels = [lab for s in Taxonomy.load().skills.values() for lab in (s.label, *s.aliases)]
+    assert not [lab for lab in labels if lab != " ".join(lab.split())]
+    line = "Analyze business requirements and organizational policies."
+    found = Parser(use_tagger=False).find_skills(line)
+    assert [m.label for m in found] == [
+        "analyse business requirements",
+        "organisational policies",
+    ]
+
+
 def test_a_transversal_skill_counts_every_occupation() -> None:
     # ESCO relates "work in teams" to no occupation: it serves every one.
     by_label = {s.label: s for s in Taxonomy.load().skills.values() if s.source == "esco"}

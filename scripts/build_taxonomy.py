@@ -26,6 +26,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from breame.spelling import get_american_spelling
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
 DEFAULT_OUT = ROOT / "parsing" / "data" / "taxonomy.json.gz"
@@ -149,6 +151,10 @@ ESCO_NAMES = {
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 # ESCO parts ".NET" from the name before it ("Visual Basic .NET"), O*NET does not.
 JOINED_NET = re.compile(r"(?<=\w)\.NET\b")
+WORD_RUN = re.compile(r"[A-Za-z]+")
+# breame's American forms that America writes the British way too, or means otherwise by:
+# "gage", "busses", "gasses" (a verb's).
+NOT_AMERICAN = frozenset({"buses", "gases", "gauge", "gauges", "gauging"})
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
@@ -491,6 +497,38 @@ def onet_tools(
     return list(tools.values())
 
 
+def add_american_spellings(esco: list[dict[str, object]], skills: list[dict[str, object]]) -> int:
+    """Add the American spelling of each ESCO label that has one ("analyze data" for
+    "analyse data", "labor laws" for "labour laws"), by breame's list of words
+    spelt two ways: ESCO writes British English, résumés and job posts from America do not.
+    A spelling that already names a skill (an ESCO label, an O*NET tool's name: "three-
+    dimensional modeling" is O*NET's software, not ESCO's 3D modelling) is left to it, and
+    one of a preferred label goes to that skill before any that lists the label as an
+    alternative."""
+    taken = {
+        norm(label)
+        for skill in skills
+        for label in (str(skill["label"]), *skill["aliases"])  # type: ignore[attr-defined]
+    }
+    spelt: list[tuple[dict[str, object], str]] = [(skill, str(skill["label"])) for skill in esco]
+    spelt += [(skill, a) for skill in esco for a in sorted(skill["aliases"])]  # type: ignore[attr-defined]
+    added = 0
+    for skill, label in spelt:
+        american = WORD_RUN.sub(lambda m: _american(m.group()), label)
+        if american != label and norm(american) not in taken:
+            skill["aliases"] = sorted({*skill["aliases"], american})  # type: ignore[misc]
+            taken.add(norm(american))
+            added += 1
+    return added
+
+
+def _american(word: str) -> str:
+    american: str = get_american_spelling(word)
+    if american == word.lower() or word.lower() in NOT_AMERICAN:
+        return word
+    return american.capitalize() if word[:1].isupper() else american
+
+
 def add_variants(skills: list[dict[str, object]], path: Path) -> int:
     """Add the curated variants ("JS" for JavaScript, "k8s" for Kubernetes) of VARIANTS_FILE;
     each names its skill by exact label, and an unknown label is an error. A curated variant
@@ -578,6 +616,7 @@ def main() -> None:
         parser.error(f"no ESCO data under {args.source}")
     esco, by_preferred, by_alias = esco_skills(args.source)
     tools = onet_tools(args.source, esco, by_preferred, by_alias)
+    american = add_american_spellings(esco, esco + tools)
     variants = add_variants(esco + tools, VARIANTS_FILE)
     data = {
         "version": "esco-1.1.1+onet-29.2",
@@ -596,7 +635,8 @@ def main() -> None:
         gz.write(raw.encode("utf-8"))
     print(  # noqa: T201 - a build script reports what it wrote
         f"{args.out}: {len(esco)} ESCO skills, {len(tools)} O*NET tools, "
-        f"{variants} curated variants, {len(data['titles'])} titles, "
+        f"{american} American spellings, {variants} curated variants, "
+        f"{len(data['titles'])} titles, "
         f"{args.out.stat().st_size / 1e6:.1f} MB"
     )
 

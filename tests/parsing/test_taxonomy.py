@@ -113,6 +113,34 @@ def test_an_acronym_of_part_of_a_products_name_names_nothing(parser: Parser, wri
     assert parser.link_skill(written) is None
 
 
+@pytest.mark.parametrize(
+    "american, british",
+    [
+        ("analyze data", "analyse data"),
+        ("labor laws", "labour laws"),
+        ("prioritize tasks", "prioritise tasks"),
+        ("behavior disorders", "behaviour disorders"),
+        ("carbon fiber", "carbon fibre"),
+    ],
+)
+def test_an_esco_label_is_spelt_the_american_way_too(
+    parser: Parser, american: str, british: str
+) -> None:
+    assert parser.link_skill(british) is not None
+    assert parser.link_skill(american) == parser.link_skill(british)
+
+
+def test_an_american_spelling_that_names_another_skill_is_left_to_it(parser: Parser) -> None:
+    # ESCO lists "three-dimensional modelling" among the names of 3D modelling; its American
+    # spelling is O*NET's "Three-dimensional modeling software" (without "software").
+    by_label = {s.label: s for s in Taxonomy.load().skills.values() if s.source == "esco"}
+    assert "three-dimensional modelling" in by_label["3D modelling"].aliases
+    assert "three-dimensional modeling" not in by_label["3D modelling"].aliases
+    assert parser.link_skill("three-dimensional modeling").label == (
+        "Three-dimensional modeling software"
+    )
+
+
 def test_a_label_esco_writes_with_a_doubled_space_is_found_in_text() -> None:
     # ESCO's alternative labels "organizational  structure", "organizational  policies".
     labels = [lab for s in Taxonomy.load().skills.values() for lab in (s.label, *s.aliases)]

@@ -20,8 +20,17 @@ LINK = re.compile(
     re.IGNORECASE,
 )
 NAME_WORD = re.compile(r"^[A-Z][a-zA-Z'\-]*\.?$|^[A-Z]{2,}$")
-# Words a headline has and a person's name has not ("SALES AND BUSINESS DEVELOPMENT").
-NOT_IN_NAMES = frozenset({"and", "of", "for", "the", "in", "to", "with"})
+# Words a headline has and a person's name has not ("SALES AND BUSINESS DEVELOPMENT",
+# "Resume Examples", "Curriculum Vitae").
+NOT_IN_NAMES = frozenset(
+    {"and", "of", "for", "the", "in", "to", "with", "resume", "résumé", "cv", "curriculum", "vitae"}
+)
+# Where a name ends on a line that goes on to the candidate's contact details: "Christin
+# Harvey - Email me on Indeed", "Mei Schuppe, Telangana - Email me", "Jon Feest  2501 N.
+# Blackwelder Ave.", "Hal Doyle | 123 Main St." (CONTACT_DETAILS: a headline goes on to
+# other words, "VICE PRESIDENT, DIRECTOR OF CLIENT SERVICES").
+NAME_ENDS = re.compile(r"\s+[-–—|•]\s+|\s*,\s*|\s{2,}|\s+(?=[(+\d])")
+CONTACT_DETAILS = re.compile(r"\d|@|\b(?:e-?mail|phone|mobile|cell|tel)\b", re.IGNORECASE)
 
 MONTHS = {
     m: i + 1
@@ -81,19 +90,27 @@ def find_contact(
 def guess_name(
     text: str, sections: list[Section], is_title: Callable[[str], bool] = lambda _: False
 ) -> str | None:
-    """The candidate's name: in the header, the first of its first five lines that is two to
-    four capitalised words, with no digits or @, none of them a word names do not have
-    ("and", "of"), and is neither a job title nor a section heading ("Career Focus")."""
+    """The candidate's name: in the header, the first of its first five lines that is, or
+    begins with, two to four capitalised words, with no digits or @, none of them a word
+    names do not have ("and", "of", "Resume"), and is neither a job title nor a section
+    heading ("Career Focus"). The line may go on to the candidate's contact details, after a
+    dash, a comma, a bar or a run of spaces (``NAME_ENDS``, ``CONTACT_DETAILS``)."""
     header_end = sections[0].end if sections and sections[0].name == "header" else len(text)
     for line in text[:header_end].splitlines()[:5]:
-        words = line.strip().split()
-        if (
-            2 <= len(words) <= 4
-            and all(NAME_WORD.match(w) and w.lower() not in NOT_IN_NAMES for w in words)
-            and heading_name(line) is None
-            and not is_title(line)
-        ):
-            return " ".join(w.capitalize() if w.isupper() else w for w in words)
+        line = line.strip().strip("\"'")
+        candidates = [line]
+        parts = NAME_ENDS.split(line, maxsplit=1)
+        if len(parts) == 2 and CONTACT_DETAILS.search(parts[1]):
+            candidates.append(parts[0])
+        for candidate in candidates:
+            words = candidate.split()
+            if (
+                2 <= len(words) <= 4
+                and all(NAME_WORD.match(w) and w.lower() not in NOT_IN_NAMES for w in words)
+                and heading_name(candidate) is None
+                and not is_title(candidate)
+            ):
+                return " ".join(w.capitalize() if w.isupper() else w for w in words)
     return None
 
 

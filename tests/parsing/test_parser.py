@@ -498,6 +498,38 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
     assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
 
 
+@pytest.mark.parametrize(
+    "opening, name",
+    [
+        # The openings of dotin résumés (CC0; their names are synthetic): the name goes on
+        # to contact details on its line, or stands in quotes as the text was exported.
+        ("Christin Tania Harvey - Email me on Indeed: cOrtiz@pg.io", "Christin Tania Harvey"),
+        (
+            "Mei Ruthanne Schuppe, Telangana - Email me on Indeed: Kris.Nolan@rs.org",
+            "Mei Ruthanne Schuppe",
+        ),
+        ('"Jon Feest  2501 N. Blackwelder Ave. #466 Oklahoma City, OK 73106', "Jon Feest"),
+        ('"Brain Rudolph Glover  (123)345-7890', "Brain Rudolph Glover"),
+    ],
+)
+def test_a_name_that_goes_on_to_contact_details(parser: Parser, opening: str, name: str) -> None:
+    resume = parser.parse_resume_text(f"{opening}\nSkills\nPython, SQL\n")
+    assert resume.contact.name == name
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # A headline goes on to other words, not contact details (a LiveCareer opening).
+        "VICE PRESIDENT, DIRECTOR OF CLIENT SERVICES, DIGITAL",
+        "Resume Examples",
+        "Curriculum Vitae",
+    ],
+)
+def test_a_headline_that_goes_on_is_no_name(parser: Parser, opening: str) -> None:
+    assert parser.parse_resume_text(f"{opening}\nSkills\nPython, SQL\n").contact.name is None
+
+
 def test_a_headline_is_not_the_candidates_name(parser: Parser) -> None:
     # Products, which a résumé keeps without the tagger's support: what is checked is the
     # name rule, not how a retrained CRF reads a heading in capitals.

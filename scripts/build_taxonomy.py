@@ -178,13 +178,18 @@ PLURAL_ENDINGS = (
 
 
 def norm(label: str) -> str:
-    return " ".join(label.lower().split())
+    return fold(label.lower())
+
+
+def fold(label: str) -> str:
+    """``label`` with its spaces folded: ESCO writes over a thousand labels with a doubled
+    space ("labor  law", "training  subject expertise"), which text never has."""
+    return " ".join(label.split())
 
 
 def split_labels(cell: str) -> list[str]:
-    """One label a line, its spaces folded: ESCO writes over a thousand labels with a doubled
-    space ("labor  law", "training  subject expertise"), which text never has."""
-    return [" ".join(s.split()) for s in cell.split("\n") if s.strip()]
+    """One label a line, spaces folded."""
+    return [fold(s) for s in cell.split("\n") if s.strip()]
 
 
 def slug(text: str) -> str:
@@ -314,7 +319,7 @@ def esco_skills(
     with open(source / "esco-1.1.1" / "skills_en.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             sid = "esco:" + row["conceptUri"].removeprefix(ESCO_PREFIX)
-            (label,) = split_labels(row["preferredLabel"])
+            label = fold(row["preferredLabel"])
             aliases = {label, *split_labels(row["altLabels"])}
             # "Python (computer programming)" is written "Python" in résumés.
             aliases |= {PAREN.sub("", a) for a in aliases if PAREN.search(a)}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ from parsing._extract import (
     repair_text,
 )
 from parsing._fields import find_contact, guess_name, years_of_experience
-from parsing._job_tagger import LazyJobTagger
+from parsing._job_tagger import TOKENIZER_FILE, LazyJobTagger
 from parsing._phrases import PhraseTable
 from parsing._sections import find_sections, section_at
 from parsing._tagger import Features, Kind, SkillTagger, Tagged
@@ -245,6 +248,7 @@ class Parser:
             self.taxonomy.digest,
             compiled.source_of(sys.modules[__name__], _phrases),
             SPACY_VERSION,
+            _vocabulary_file().read_bytes(),
         )
         arrays = compiled.load_or_build(
             cache_dir if self.taxonomy.digest else None,
@@ -266,6 +270,10 @@ class Parser:
             label: skills[i] for label, i in zip(written, written_ids, strict=True)
         }
         self._ordinary_words = frozenset(compiled.get_strings(arrays, "ordinary"))
+        # Names matched in other cases than as written, and those of them written with
+        # capitals alone (``_skill_pattern_arrays``).
+        self._skills_recased = PhraseTable(LOWER, compiled.part(arrays, "recased"))
+        self._plain_names = frozenset(compiled.get_strings(arrays, "plain_names"))
 
     def _skill_pattern_arrays(self) -> compiled.Arrays:
         # One pattern means one skill: the skill it names, before one that lists it as an
@@ -284,9 +292,39 @@ class Parser:
                     key = (mode, pattern)
                     if key not in owner or (rank, entry.id) < owner[key]:
                         owner[key] = (rank, entry.id)
-        tables: dict[str, dict[str, list[str]]] = {"lower": {}, "exact": {}}
+        tables: dict[str, dict[str, list[str]]] = {"lower": {}, "exact": {}, "recased": {}}
         for (mode, pattern), (_, skill_id) in owner.items():
             tables[mode].setdefault(skill_id, []).append(pattern)
+        # A name matched as written is matched in any case too when its lower-case form is
+        # no English word: résumés list "javascript", "Mysql", "kubernetes". Never over a
+        # label of its own, nor for two skills' names, nor for "excel", "spark" or "java".
+        # Written in capitals or with one alone ("Kubernetes", "PEET", "Multitask"), it may
+        # be a word or a surname all the same ("multitask", "Peet"): it is read so only when
+        # ESCO names it or O*NET marks it a hot technology, and then is ambiguous
+        # (``_ambiguous``).
+        english = ordinary_words(self.taxonomy) | english_words()
+        recased: dict[str, set[str]] = {}
+        plain: dict[str, bool] = {}  # each name recased: written with capitals alone?
+        for (mode, pattern), (_, skill_id) in owner.items():
+            lower = pattern.lower()
+            if (
+                mode == "exact"
+                and len(pattern) > CASE_SENSITIVE_MAX_LEN
+                and " " not in pattern
+                and "-" not in pattern
+                and lower not in english
+            ):
+                cased = pattern.isalpha() and (pattern.istitle() or pattern.isupper())
+                entry = self.taxonomy.skills[skill_id]
+                if cased and not (entry.source == "esco" or entry.hot):
+                    continue
+                recased.setdefault(lower, set()).add(skill_id)
+                plain[lower] = plain.get(lower, True) and cased
+        for lower, ids in recased.items():
+            if len(ids) == 1 and ("lower", lower) not in owner:
+                tables["recased"].setdefault(ids.pop(), []).append(lower)
+            else:
+                del plain[lower]
         by_label: dict[str, str] = {}
         for (_, pattern), (_, skill_id) in sorted(owner.items(), key=lambda kv: kv[1]):
             by_label.setdefault(" ".join(pattern.lower().split()), skill_id)
@@ -297,13 +335,14 @@ class Parser:
             if mode == "exact"
         }
         arrays: compiled.Arrays = {}
-        for mode, attr in (("lower", LOWER), ("exact", ORTH)):
+        for mode, attr in (("lower", LOWER), ("exact", ORTH), ("recased", LOWER)):
             arrays |= compiled.nested(mode, PhraseTable.build(self.nlp, attr, tables[mode]))
         compiled.put_strings(arrays, "by_label", list(by_label))
         compiled.put_strings(arrays, "by_label_ids", list(by_label.values()))
         compiled.put_strings(arrays, "by_written", list(by_written))
         compiled.put_strings(arrays, "by_written_ids", list(by_written.values()))
         compiled.put_strings(arrays, "ordinary", sorted(ordinary_words(self.taxonomy)))
+        compiled.put_strings(arrays, "plain_names", sorted(w for w, p in plain.items() if p))
         return arrays
 
     # -- linking --------------------------------------------------------------------------
@@ -346,14 +385,14 @@ class Parser:
             lined = repair_text(text)
             doc = doc if doc is not None else self._doc(lined)
             sections = sections if sections is not None else find_sections(lined)
-        matches = self.skill_matches(doc)
+        matches, written = self._matches(doc)
         if self.tagger is None:
             found = [(m.start, m.end, m.label_) for m in matches]
         else:
             tagged = (
                 self.job_tagger.get().tag(doc)
                 if kind == "job" and self.job_tagger is not None
-                else self.tagger.tag(doc, matches, sections, kind)
+                else self.tagger.tag(doc, written, sections, kind)
             )
             hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
 
@@ -497,12 +536,22 @@ class Parser:
 
     def _ambiguous(self, match: Span) -> bool:
         """A one-word match that may well not be a skill where it stands: very short ("C",
-        "Go", "IT", but not "C#": a sign makes it no word and no initials), or an ordinary
-        English word ("Chef", "Access", "Spring")."""
+        "Go", "IT", but not "C#": a sign makes it no word and no initials), an ordinary
+        English word ("Chef", "Access", "Spring"), or a name written with capitals alone read
+        in another case ("kubernetes", "perl")."""
         if len(match) > 1:
             return False
         text = match.text
-        return (len(text) <= 2 and text.isalnum()) or text.lower() in self._ordinary_words
+        return (
+            (len(text) <= 2 and text.isalnum())
+            or text.lower() in self._ordinary_words
+            or self._plain_name_recased(match)
+        )
+
+    def _plain_name_recased(self, match: Span) -> bool:
+        """A name written with capitals alone ("Kubernetes", "Perl") read in another case
+        ("kubernetes", "perl"): it may be a word or a surname."""
+        return match.text.lower() in self._plain_names and match.text not in self._by_written
 
     def _free_skill(self, span: Span) -> str | None:
         """The id of a phrase the taxonomy does not name as a whole: by label, else free."""
@@ -516,20 +565,18 @@ class Parser:
     def tagger_features(self) -> Features:
         return Features(self.taxonomy)
 
-    def skill_matches(self, doc: Doc) -> list[Span]:
-        """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins."""
-        found = [m for table in (self._skills_lower, self._skills_exact) for m in table(doc)]
-        # Longest match wins where labels overlap ("machine learning" over "learning"), then
-        # the first, as spaCy's filter_spans has it; Spans are made for the winners only.
-        found.sort(key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
-        kept: list[tuple[str, int, int]] = []
-        taken: set[int] = set()
-        for label, start, end in found:
-            if start not in taken and end - 1 not in taken:
-                kept.append((label, start, end))
-                taken.update(range(start, end))
-        kept.sort(key=lambda m: m[1])
-        return [Span(doc, start, end, label=label) for label, start, end in kept]
+    def skill_matches(self, doc: Doc, *, as_written: bool = False) -> list[Span]:
+        """Taxonomy matches in ``doc`` (``label_`` is the skill id), longest first wins.
+        ``as_written``: without the names matched in other cases than the taxonomy writes
+        them ("mysql", "Jira"), as the résumé tagger reads them, as it was trained to."""
+        return self._matches(doc)[1 if as_written else 0]
+
+    def _matches(self, doc: Doc) -> tuple[list[Span], list[Span]]:
+        """(every taxonomy match, the matches as written), each longest first."""
+        written = [m for table in (self._skills_lower, self._skills_exact) for m in table(doc)]
+        recased = self._skills_recased(doc)
+        every = _longest_first(doc, written + recased)
+        return every, _longest_first(doc, written) if recased else every
 
     def _doc(self, text: str) -> Doc:
         if len(text) > MAX_TEXT_CHARS:
@@ -729,6 +776,18 @@ def ordinary_words(taxonomy: Taxonomy, min_uses: int = 2) -> frozenset[str]:
     return frozenset(w for w, n in counts.items() if n >= min_uses)
 
 
+def _vocabulary_file() -> Traversable:
+    return resources.files("parsing") / "data" / TOKENIZER_FILE
+
+
+def english_words() -> frozenset[str]:
+    """The whole words of the job tagger's word-piece vocabulary (all-MiniLM-L6-v2's, BERT's
+    30,522 lower-cased pieces of English text): words English writes often enough to be a
+    piece of their own ("excel", "spark", "java"; not "javascript", "mongodb")."""
+    vocabulary = json.loads(_vocabulary_file().read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(piece for piece in vocabulary if piece.isalpha())
+
+
 def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
     """Whether a skill is a named product or technology rather than a general ability: an
     ESCO label written with capitals ("PostgreSQL", "Java (computer programming)"), or an
@@ -738,6 +797,20 @@ def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
         return entry.label != entry.label.lower()
     words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
     return any(w not in ordinary for w in words)
+
+
+def _longest_first(doc: Doc, found: list[tuple[str, int, int]]) -> list[Span]:
+    """Where matches overlap the longest wins ("machine learning" over "learning"), then the
+    first, as spaCy's filter_spans has it; Spans are made for the winners only."""
+    found = sorted(found, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    kept: list[tuple[str, int, int]] = []
+    taken: set[int] = set()
+    for label, start, end in found:
+        if start not in taken and end - 1 not in taken:
+            kept.append((label, start, end))
+            taken.update(range(start, end))
+    kept.sort(key=lambda m: m[1])
+    return [Span(doc, start, end, label=label) for label, start, end in kept]
 
 
 def _alone_on_line(doc: Doc, span: Span) -> bool:

@@ -110,7 +110,7 @@ def main() -> None:
         # hold).
         text = repair_text(doc.text)
         spacy_doc = parser.nlp.make_doc(text)
-        matches = parser.skill_matches(spacy_doc)
+        matches = parser.skill_matches(spacy_doc, as_written=True)
         sections = find_sections(text)
         for tokens, feats in features.sequences(spacy_doc, matches, sections, kind):
             chars = [(spacy_doc[i].idx, spacy_doc[i].idx + len(spacy_doc[i])) for i in tokens]

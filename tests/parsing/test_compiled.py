@@ -141,7 +141,7 @@ def test_skill_matches_keep_what_spacys_filter_spans_keeps(parser: Parser) -> No
         doc = parser.nlp.make_doc(text)
         spans = [
             Span(doc, start, end, label=label)
-            for table in (parser._skills_lower, parser._skills_exact)
+            for table in (parser._skills_lower, parser._skills_exact, parser._skills_recased)
             for label, start, end in table(doc)
         ]
         expected = [(s.start, s.end, s.label_) for s in filter_spans(spans)]

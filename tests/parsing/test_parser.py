@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from models import InvalidInput
-from parsing import Parser
+from parsing import Kind, Parser
 from parsing._extract import decode_escaped_bytes, restore_line_breaks
 from parsing._sections import find_sections
-from parsing.parser import FREE_WORD_SUPPORT
+from parsing.parser import FREE_WORD_SUPPORT, english_words
 from tests.documents import RESUME_TEXT, demo_records, docx_bytes, pdf_bytes
 
 TODAY = dt.date(2026, 11, 1)
@@ -123,7 +123,8 @@ def test_a_lone_ordinary_word_the_tagger_is_unsure_of_is_no_skill(parser: Parser
     # "Soft" stands alone, "Scheduling" is listed with other skills.
     def tagged(line: str) -> dict[str, float]:
         doc = parser._doc(line)
-        tags = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(line), "resume")
+        matches = parser.skill_matches(doc, as_written=True)
+        tags = parser.tagger.tag(doc, matches, find_sections(line), "resume")
         return {doc[a:b].text: float(tags.probability[a]) for a, b in tags.ranges}
 
     line = "• Worked as Soft skill trainer in TCS."
@@ -394,6 +395,64 @@ def test_variants_link_to_one_canonical_skill(parser: Parser) -> None:
 def test_case_matters_for_acronyms(parser: Parser) -> None:
     assert "SAP" in texts(parser, "Implemented SAP modules for finance.")
     assert "sap" not in texts(parser, "The maple sap was collected in spring.")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "named"),
+    [
+        # Real dotin lines (CC0): names the taxonomy writes otherwise, written in other cases.
+        (
+            "JMeter, Junit, NUNit, MoQ, Fluent Assertions, VSTS, GIT, Microsoft Test Manager",
+            "resume",
+            {"Junit": "JUnit", "NUNit": "NUnit"},
+        ),
+        (
+            "• Developed underwriting support applications using asp.net MVC / Web API.",
+            "resume",
+            {"asp.net": "ASP.NET"},
+        ),
+        # Written with a capital alone in the taxonomy ("Perl", "Redis"): found when listed.
+        (
+            "port languages like python, perl etc which can be readily done on linux",
+            "resume",
+            {"perl": "Perl"},
+        ),
+        (
+            "Skills: kubernetes, postgres, docker, terraform, mongodb, redis",
+            "resume",
+            {"mongodb": "MongoDB", "redis": "Redis", "terraform": "IBM Terraform"},
+        ),
+    ],
+)
+def test_a_name_written_in_another_case_is_found(
+    parser: Parser, line: str, kind: Kind, named: dict[str, str]
+) -> None:
+    found = {m.text: m.label for m in parser.find_skills(line, kind=kind)}
+    assert {text: found.get(text) for text in named} == named
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Real dotin lines (CC0). "PEET" and "Multitask software" are O*NET products, and
+        # "Peet" a surname, "multitask" a verb.
+        " Fitch, D., Peet, M., Reed, B.G., & Tolman, R. (2008). The use of ePortfolios in",
+        "Demonstrated ability to work well under pressure, follow instruction and multitask",
+    ],
+)
+def test_a_word_that_is_a_product_in_capitals_is_no_product(parser: Parser, line: str) -> None:
+    for kind in ("resume", "job"):
+        labels = {m.label for m in parser.find_skills(line, kind=kind)}
+        assert not labels & {"Python Experimental Economics Toolkit PEET", "Multitask software"}
+
+
+def test_a_name_recased_is_no_english_word(parser: Parser) -> None:
+    # "excel", "spark", "java" are words of English (the tokenizer's vocabulary), so only as
+    # written do they name Excel, Apache Spark, Java; "javascript" is no word.
+    assert {"excel", "spark", "java"} <= english_words()
+    assert "javascript" not in english_words()
+    doc = parser.nlp.make_doc("excel, spark, java, javascript")
+    assert [m.text for m in parser.skill_matches(doc)] == ["javascript"]
 
 
 def test_hobbies_are_not_professional_skills(parser: Parser) -> None:

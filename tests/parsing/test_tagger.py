@@ -193,7 +193,8 @@ def test_which_year_a_resume_names_does_not_move_its_reading(parser: Parser) -> 
             f"Accounts Payable, SAP (since {year - 4})\n"
         )
         doc = parser._doc(text)
-        tagged = parser.tagger.tag(doc, parser.skill_matches(doc), find_sections(text), "resume")
+        matches = parser.skill_matches(doc, as_written=True)
+        tagged = parser.tagger.tag(doc, matches, find_sections(text), "resume")
         assert tagged.named is not None
         return np.r_[tagged.probability, tagged.named], [s.id for s in parser.find_skills(text)]
 

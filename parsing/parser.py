@@ -468,7 +468,14 @@ class Parser:
             inside = {m.start: m for i in range(start, end) if (m := at.get(i)) is not None}
             ids = {m.label_ for m in inside.values()}
             used |= set(inside)
-            if len(inside) == 1:
+            if len(inside) == 1 and (
+                others := self._other_conjuncts(doc, start, end, next(iter(inside.values())))
+            ):
+                # "SQL and distributed systems": the skill, and what it is listed with.
+                (match,) = inside.values()
+                found.append((match.start, match.end, match.label_))
+                found += others
+            elif len(inside) == 1:
                 # A phrase with part of a skill's name has all of it: "Spark" of "Apache Spark".
                 (match,) = inside.values()
                 found.append((min(start, match.start), max(end, match.end), match.label_))
@@ -533,6 +540,39 @@ class Parser:
                     continue
                 kept.append(item)
         return kept
+
+    def _other_conjuncts(
+        self, doc: Doc, start: int, end: int, match: Span
+    ) -> list[tuple[int, int, str]]:
+        """When a tagged phrase lists ``match`` whole with phrases of two words or more ("SQL
+        and distributed systems", "Kafka, stream processing"), those phrases, each a skill of
+        its own; else none (not "verbal and written communication", whose words share a
+        noun)."""
+        parts: list[tuple[int, int]] = []
+        first = start
+        for i in range(start, end + 1):
+            if i == end or doc[i].lower_ in LIST_CONNECTORS:
+                while first < i and (doc[first].lower_ in EDGE_WORDS or doc[first].is_punct):
+                    first += 1
+                last = i
+                while last > first and (
+                    doc[last - 1].lower_ in EDGE_WORDS or doc[last - 1].is_punct
+                ):
+                    last -= 1
+                if last > first:
+                    parts.append((first, last))
+                first = i + 1
+        if (match.start, match.end) not in parts or len(parts) < 2:
+            return []
+        others = []
+        for a, b in parts:
+            if (a, b) == (match.start, match.end):
+                continue
+            free = self._free_skill(doc[a:b]) if b - a >= 2 else None
+            if free is None:
+                return []
+            others.append((a, b, free))
+        return others
 
     def _ambiguous(self, match: Span) -> bool:
         """A one-word match that may well not be a skill where it stands: very short ("C",

@@ -455,6 +455,48 @@ def test_a_name_recased_is_no_english_word(parser: Parser) -> None:
     assert [m.text for m in parser.skill_matches(doc)] == ["javascript"]
 
 
+@pytest.mark.parametrize(
+    ("line", "kind", "expected"),
+    [
+        # Real dotin lines (CC0) and a SkillSpan dev line (MIT): the tagger marks the list
+        # as one phrase, in which the taxonomy knows one skill. Before, the whole phrase was
+        # that skill, and what it was listed with was lost.
+        (
+            " Areas of interest include Digital Signal Processing, Embedded Systems and "
+            "Computer Networks",
+            "resume",
+            {"Embedded Systems": "embedded systems", "Computer Networks": "free:computer networks"},
+        ),
+        (
+            " remote datacenter. Primarily create custom CMS and E-Commerce solutions for",
+            "resume",
+            {
+                "CMS": "Content management systems CMS",
+                "E-Commerce solutions": "free:e-commerce solutions",
+            },
+        ),
+        (
+            "Infrastructure sizing / capacity planning",
+            "job",
+            {
+                "capacity planning": "Capacity planning software",
+                "Infrastructure sizing": "free:infrastructure sizing",
+            },
+        ),
+        # One word listed shares the skill's noun: no skill of its own.
+        ("verbal and written english skills", "job", {"english": "English"}),
+    ],
+)
+def test_a_skill_listed_in_one_tagged_phrase_keeps_what_it_is_listed_with(
+    parser: Parser, line: str, kind: Kind, expected: dict[str, str]
+) -> None:
+    found = {
+        m.text: m.id if m.id.startswith("free:") else m.label
+        for m in parser.find_skills(line, kind=kind)
+    }
+    assert {text: found.get(text) for text in expected} == expected
+
+
 def test_hobbies_are_not_professional_skills(parser: Parser) -> None:
     resume = parser.parse_resume_text(
         "Jane Doe\n\nSkills\nPython, SQL, teamwork\n\nHobbies\nswimming, photography, cooking\n"

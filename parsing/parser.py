@@ -302,7 +302,8 @@ class Parser:
         # be a word or a surname all the same ("multitask", "Peet"): it is read so only when
         # ESCO names it or O*NET marks it a hot technology, and then is ambiguous
         # (``_ambiguous``).
-        english = ordinary_words(self.taxonomy) | english_words()
+        ordinary = ordinary_words(self.taxonomy)
+        english = ordinary | english_words()
         recased: dict[str, set[str]] = {}
         plain: dict[str, bool] = {}  # each name recased: written with capitals alone?
         for (mode, pattern), (_, skill_id) in owner.items():
@@ -341,7 +342,7 @@ class Parser:
         compiled.put_strings(arrays, "by_label_ids", list(by_label.values()))
         compiled.put_strings(arrays, "by_written", list(by_written))
         compiled.put_strings(arrays, "by_written_ids", list(by_written.values()))
-        compiled.put_strings(arrays, "ordinary", sorted(ordinary_words(self.taxonomy)))
+        compiled.put_strings(arrays, "ordinary", sorted(ordinary))
         compiled.put_strings(arrays, "plain_names", sorted(w for w, p in plain.items() if p))
         return arrays
 
@@ -453,32 +454,22 @@ class Parser:
         found: list[tuple[int, int, str]] = []
         unsure: list[tuple[int, int, str]] = []  # lone ordinary words (FREE_WORD_SUPPORT)
         for start, end in tagged.ranges:
-            # "Puppet on", "and SQL", "Docker skills": the tagger's edges may hold a function
-            # word or a generic one.
-            while start < end and (doc[start].lower_ in EDGE_WORDS or doc[start].is_punct):
-                start += 1
-            while end > start and (
-                doc[end - 1].lower_ in EDGE_WORDS
-                or doc[end - 1].is_punct
-                or (end - start > 1 and doc[end - 1].lower_ in GENERIC_TAILS)
-            ):
-                end -= 1
+            start, end = _trimmed(doc, start, end)
             if start == end:
                 continue
             inside = {m.start: m for i in range(start, end) if (m := at.get(i)) is not None}
             ids = {m.label_ for m in inside.values()}
             used |= set(inside)
-            if len(inside) == 1 and (
-                others := self._other_conjuncts(doc, start, end, next(iter(inside.values())))
-            ):
-                # "SQL and distributed systems": the skill, and what it is listed with.
+            if len(inside) == 1:
                 (match,) = inside.values()
-                found.append((match.start, match.end, match.label_))
-                found += others
-            elif len(inside) == 1:
-                # A phrase with part of a skill's name has all of it: "Spark" of "Apache Spark".
-                (match,) = inside.values()
-                found.append((min(start, match.start), max(end, match.end), match.label_))
+                if others := self._other_conjuncts(doc, start, end, match):
+                    # "SQL and distributed systems": the skill, and what it is listed with.
+                    found.append((match.start, match.end, match.label_))
+                    found += others
+                else:
+                    # A phrase with part of a skill's name has all of it: "Spark" of "Apache
+                    # Spark".
+                    found.append((min(start, match.start), max(end, match.end), match.label_))
             elif len(ids) == 1:
                 found.append((start, end, ids.pop()))
             elif ids:
@@ -552,15 +543,9 @@ class Parser:
         first = start
         for i in range(start, end + 1):
             if i == end or doc[i].lower_ in LIST_CONNECTORS:
-                while first < i and (doc[first].lower_ in EDGE_WORDS or doc[first].is_punct):
-                    first += 1
-                last = i
-                while last > first and (
-                    doc[last - 1].lower_ in EDGE_WORDS or doc[last - 1].is_punct
-                ):
-                    last -= 1
-                if last > first:
-                    parts.append((first, last))
+                a, b = _trimmed(doc, first, i)
+                if b > a:
+                    parts.append((a, b))
                 first = i + 1
         if (match.start, match.end) not in parts or len(parts) < 2:
             return []
@@ -837,6 +822,20 @@ def names_product(entry: SkillEntry, ordinary: frozenset[str]) -> bool:
         return entry.label != entry.label.lower()
     words = SOFTWARE_SUFFIX.sub("", entry.label).lower().split()
     return any(w not in ordinary for w in words)
+
+
+def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Tokens ``start`` to ``end`` less the function words, punctuation and generic words at
+    their edges: a tagged phrase may hold them ("Puppet on", "and SQL", "Docker skills")."""
+    while start < end and (doc[start].lower_ in EDGE_WORDS or doc[start].is_punct):
+        start += 1
+    while end > start and (
+        doc[end - 1].lower_ in EDGE_WORDS
+        or doc[end - 1].is_punct
+        or (end - start > 1 and doc[end - 1].lower_ in GENERIC_TAILS)
+    ):
+        end -= 1
+    return start, end
 
 
 def _longest_first(doc: Doc, found: list[tuple[str, int, int]]) -> list[Span]:

@@ -142,11 +142,13 @@ AMBIGUOUS_SHORT = {
 SOFTWARE = re.compile(r"\s+software$", re.IGNORECASE)
 OFFICE = re.compile(r"^Microsoft (?!Office )")
 # O*NET tools that ESCO names with no name in common: ESCO writes .NET "dot net", an
-# alternative label of its "Visual Studio .NET", and spells "modelling" the British way.
+# alternative label of its "Visual Studio .NET", and spells "modelling" and "optimisation"
+# the British way.
 ESCO_NAMES = {
     "Microsoft .NET Framework": "Visual Studio .NET",
     "Unified modeling language UML": "unified modelling language",
     "Syntactically awesome style sheets SASS": "Sass",
+    "Search engine optimization SEO software": "search engine optimisation",
 }
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 # ESCO parts ".NET" from the name before it ("Visual Basic .NET"), O*NET does not.
@@ -156,6 +158,8 @@ WORD_RUN = re.compile(r"[A-Za-z]+")
 # "gage", "busses", "gasses" (a verb's).
 NOT_AMERICAN = frozenset({"buses", "gases", "gauge", "gauges", "gauging"})
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+# The start of a line that ends a label broken across lines.
+BROKEN_OFF = re.compile(r"\s*(?:and|or|nor|but)\s", re.IGNORECASE)
 SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 )
@@ -188,8 +192,10 @@ def fold(label: str) -> str:
 
 
 def split_labels(cell: str) -> list[str]:
-    """One label a line, spaces folded."""
-    return [fold(s) for s in cell.split("\n") if s.strip()]
+    """One label a line, spaces folded. A line that starts with a conjunction is the end of
+    a label ESCO broke across lines ("and procedures" of "compile information on facilities,
+    equipment, and procedures", "or tactile clocks."): it names nothing."""
+    return [fold(s) for s in cell.split("\n") if s.strip() and not BROKEN_OFF.match(s)]
 
 
 def slug(text: str) -> str:
@@ -499,7 +505,43 @@ def onet_tools(
         for tid in ranked if tie else ranked[1:]:
             tool = tools[tid]
             tool["aliases"] = [a for a in tool["aliases"] if a != acronym]  # type: ignore[attr-defined]
+    merge_products_named_twice(tools)
     return list(tools.values())
+
+
+def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
+    """O*NET names some products more than once: with "software" and without ("Epic Systems
+    software", "Epic Systems"), with its vendor and without ("Microsoft Bing", "Bing"), its
+    acronym spelt out ("Really Simple Syndication RSS", "RSS"), or once a use ("Turtle Creek
+    Software Goldenseal (accounting feature)"). A tool one of whose names is another tool's
+    whole name is that tool: one product, one id, the shorter name's. A name of one word is
+    compared as written: "REACT" (real estate software) is not "React"."""
+
+    def key(name: str) -> str:
+        return norm(name) if " " in name.strip() else name
+
+    labelled = {key(str(t["label"])): tid for tid, t in tools.items()}
+    for tid in sorted(tools, key=lambda t: (-len(str(tools[t]["label"])), t)):
+        tool = tools[tid]
+        same = next(
+            (
+                labelled[key(a)]
+                for a in sorted(tool["aliases"])  # type: ignore[call-overload]
+                if labelled.get(key(a), tid) != tid and labelled[key(a)] in tools
+            ),
+            None,
+        )
+        if same is None:
+            continue
+        labelled[key(str(tool["label"]))] = same
+        target = tools[same]
+        names = {*target["aliases"], *tool["aliases"], tool["label"]}  # type: ignore[misc]
+        target["aliases"] = sorted(names - {target["label"]})
+        target["hot"] = bool(target["hot"]) or bool(tool["hot"])
+        for broader in tool["broader"]:  # type: ignore[attr-defined]
+            if broader not in target["broader"]:  # type: ignore[operator]
+                target["broader"].append(broader)  # type: ignore[attr-defined]
+        del tools[tid]
 
 
 def add_american_spellings(esco: list[dict[str, object]], skills: list[dict[str, object]]) -> int:

@@ -50,6 +50,13 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
             "VB .NET",
         ),
         ("UML", "Unified modeling language UML", "unified modelling language"),
+        ("Search engine optimization SEO software", "search engine optimisation", "SEO"),
+        # O*NET names a product twice: with "software", its vendor, its acronym spelt out, a
+        # feature.
+        ("Epic Systems", "Epic Systems software", "Epic"),
+        ("Bing", "Microsoft Bing"),
+        ("RSS", "Really Simple Syndication RSS"),
+        ("Esri ArcGIS", "ESRI ArcGIS software", "ESRI ArcGIS (analytical or scientific feature)"),
         # ESCO writes Microsoft's Office products with "Office".
         ("Excel", "Microsoft Excel", "Microsoft Office Excel"),
         ("Microsoft Word", "Microsoft Office Word"),
@@ -104,6 +111,15 @@ def test_an_esco_skill_is_its_own_esco_concept_and_a_tool_esco_lacks_has_none(
         assert entry is not None and entry.source == "onet"
         assert taxonomy.esco_concept(entry.id) is None
     assert taxonomy.esco_concept("free:event sourcing") is None
+
+
+def test_a_one_word_name_of_another_product_is_compared_as_written(parser: Parser) -> None:
+    # O*NET's "Real estate application contract transmission REACT software" is written
+    # "REACT": it is no name of React, and both stay products of their own.
+    react = parser.link_skill("React")
+    assert react is not None and react.label == "React"
+    other = parser.link_skill("Real estate application contract transmission REACT software")
+    assert other is not None and other.id != react.id
 
 
 @pytest.mark.parametrize("written", ["CIS", "DL", "ACE", "ES"])

@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -109,6 +110,8 @@ GENERIC_TAILS = {"skills", "skill", "experience", "knowledge", "expertise", "pro
 EDGE_PUNCTUATION = ".,;:!?\"'"
 HOBBY_SECTIONS = {"interests"}
 LIST_CONNECTORS = {",", "/", "and", "or", "&", "|", ";"}
+# What stands between the items of a list, besides line breaks: separators and bullets.
+LIST_ITEM_EDGES = {",", ";", "|", "•", "·", "*", "-", "–", "▪", "◦", "○", "●"}
 NEGATION_CUES = {"no", "not", "without", "never", "lack", "lacks", "lacking", "unfamiliar"}
 NEGATION_WINDOW = 5
 FUNCTION_WORDS = {"at", "in", "on", "to", "the", "a", "an", "with", "for", "of", "and"}
@@ -408,8 +411,23 @@ class Parser:
                 for start, end in tagged.ranges
                 if not in_hobbies(start) or tagged.probability[start:end].max() >= HOBBY_SUPPORT
             ]
+            # A taxonomy match that is a whole item of a list in a résumé's skills section
+            # ("Skills: accounts payable, financial statements, CPR, first aid") is the
+            # candidate's own claim, kept whatever the tagger makes of the list.
+            lists = [(s.start, s.end) for s in sections if s.name == "skills"]
+            claimed = {
+                m.start
+                for m in outside
+                if kind == "resume"
+                and any(start <= m.start_char < end for start, end in lists)
+                and _list_item(doc, m)
+            }
             found = self._combine(
-                doc, outside, replace(tagged, ranges=sure), products_alone=kind != "job"
+                doc,
+                outside,
+                replace(tagged, ranges=sure),
+                products_alone=kind != "job",
+                claimed=claimed,
             )
         mentions = []
         for start, end, skill_id in found:
@@ -447,8 +465,18 @@ class Parser:
         return mentions
 
     def _combine(
-        self, doc: Doc, matches: list[Span], tagged: Tagged, *, products_alone: bool = True
+        self,
+        doc: Doc,
+        matches: list[Span],
+        tagged: Tagged,
+        *,
+        products_alone: bool = True,
+        claimed: AbstractSet[int] = frozenset(),
     ) -> list[tuple[int, int, str]]:
+        """The skills of ``doc``: the tagger's phrases, each linked (to the taxonomy match it
+        covers, else by label, else free), and the taxonomy matches it did not mark that
+        stand on their own (``find_skills``); ``claimed``: the first tokens of matches kept
+        whatever the tagger says, unless ambiguous or read as part of a name."""
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
@@ -503,6 +531,7 @@ class Parser:
                 # A line that is nothing but a skill's name is a list item ("- Docker"): the
                 # job tagger, reading the line alone, has no context to support it.
                 or _alone_on_line(doc, m)
+                or m.start in claimed
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
@@ -855,15 +884,31 @@ def _longest_first(doc: Doc, found: list[tuple[str, int, int]]) -> list[Span]:
 def _alone_on_line(doc: Doc, span: Span) -> bool:
     """Whether ``span``'s line holds nothing else but punctuation and bullets."""
 
-    def only_marks(tokens: Iterable[int]) -> bool:
+    def mark(i: int) -> bool:
+        return doc[i].is_space or doc[i].is_punct or doc[i].text in SENTENCE_ENDS
+
+    return _bounded(doc, span, frozenset(), mark)
+
+
+def _list_item(doc: Doc, span: Span) -> bool:
+    """Whether ``span`` is a whole item of a list: a line break, a bullet or an item
+    separator ("," ";" "|") on either side of it, spaces aside."""
+    return _bounded(doc, span, LIST_ITEM_EDGES, lambda i: doc[i].is_space)
+
+
+def _bounded(doc: Doc, span: Span, edges: AbstractSet[str], passes: Callable[[int], bool]) -> bool:
+    """Whether on either side of ``span`` a line break, a token in ``edges`` or the text's
+    end comes before any token that ``passes`` does not let by."""
+
+    def side(tokens: Iterable[int]) -> bool:
         for i in tokens:
-            if "\n" in doc[i].text:
+            if "\n" in doc[i].text or doc[i].text in edges:
                 return True
-            if not (doc[i].is_space or doc[i].is_punct or doc[i].text in SENTENCE_ENDS):
+            if not passes(i):
                 return False
         return True
 
-    return only_marks(range(span.start - 1, -1, -1)) and only_marks(range(span.end, len(doc)))
+    return side(range(span.start - 1, -1, -1)) and side(range(span.end, len(doc)))
 
 
 def _listed_with(doc: Doc, match: Span, skill_tokens: set[int]) -> bool:

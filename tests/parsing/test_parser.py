@@ -519,6 +519,34 @@ def test_a_skill_listed_in_one_tagged_phrase_keeps_what_it_is_listed_with(
     assert {text: found.get(text) for text in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "skill"),
+    [
+        # Lines of dotin résumés' skills sections (CC0). The tagger gives these matches too
+        # little support in their lists, the section and the commas make them claims.
+        (
+            "● Leadership, strong skills in Leadership, Motivation, Negotiation, Team building,"
+            " Mentoring,",
+            "Team building",
+        ),
+        (
+            "Active Directory, Wireshark, Splunk, Nessus, PatchLink, Nmap,  Net Beans, MS Office,"
+            " MS Visio",
+            "MS Office",
+        ),
+        (
+            "Collaboration, Conflict resolution, Building a world-class team",
+            "Conflict resolution",
+        ),
+    ],
+)
+def test_a_taxonomy_match_listed_in_a_skills_section_is_a_claim(
+    parser: Parser, line: str, skill: str
+) -> None:
+    found = {m.text: m.section for m in parser.find_skills(f"Jane Doe\n\nSkills\n{line}\n")}
+    assert found.get(skill) == "skills", found
+
+
 def test_hobbies_are_not_professional_skills(parser: Parser) -> None:
     resume = parser.parse_resume_text(
         "Jane Doe\n\nSkills\nPython, SQL, teamwork\n\nHobbies\nswimming, photography, cooking\n"

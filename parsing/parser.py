@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from importlib import resources
@@ -398,29 +398,28 @@ class Parser:
                 if kind == "job" and self.job_tagger is not None
                 else self.tagger.tag(doc, written, sections, kind)
             )
-            hobbies = [(sec.start, sec.end) for sec in sections if sec.name in HOBBY_SECTIONS]
+
+            def in_section(names: Collection[str], token: int) -> bool:
+                return any(
+                    sec.start <= doc[token].idx < sec.end for sec in sections if sec.name in names
+                )
 
             # In a hobbies section a taxonomy match is a pastime, unless the tagger is sure
             # it is a skill in context (HOBBY_SUPPORT).
-            def in_hobbies(token: int) -> bool:
-                return any(start <= doc[token].idx < end for start, end in hobbies)
-
-            outside = [m for m in matches if not in_hobbies(m.start)]
+            outside = [m for m in matches if not in_section(HOBBY_SECTIONS, m.start)]
             sure = [
                 (start, end)
                 for start, end in tagged.ranges
-                if not in_hobbies(start) or tagged.probability[start:end].max() >= HOBBY_SUPPORT
+                if not in_section(HOBBY_SECTIONS, start)
+                or tagged.probability[start:end].max() >= HOBBY_SUPPORT
             ]
             # A taxonomy match that is a whole item of a list in a résumé's skills section
             # ("Skills: accounts payable, financial statements, CPR, first aid") is the
             # candidate's own claim, kept whatever the tagger makes of the list.
-            lists = [(s.start, s.end) for s in sections if s.name == "skills"]
             claimed = {
                 m.start
                 for m in outside
-                if kind == "resume"
-                and any(start <= m.start_char < end for start, end in lists)
-                and _list_item(doc, m)
+                if kind == "resume" and in_section({"skills"}, m.start) and _list_item(doc, m)
             }
             found = self._combine(
                 doc,

@@ -399,28 +399,27 @@ class Parser:
                 else self.tagger.tag(doc, written, sections, kind)
             )
 
-            def in_section(names: Collection[str], token: int) -> bool:
-                return any(
-                    sec.start <= doc[token].idx < sec.end for sec in sections if sec.name in names
-                )
+            def spans(names: Collection[str]) -> list[tuple[int, int]]:
+                return [(sec.start, sec.end) for sec in sections if sec.name in names]
+
+            def within(spans: list[tuple[int, int]], token: int) -> bool:
+                return any(start <= doc[token].idx < end for start, end in spans)
 
             # In a hobbies section a taxonomy match is a pastime, unless the tagger is sure
             # it is a skill in context (HOBBY_SUPPORT).
-            outside = [m for m in matches if not in_section(HOBBY_SECTIONS, m.start)]
+            hobbies = spans(HOBBY_SECTIONS)
+            outside = [m for m in matches if not within(hobbies, m.start)]
             sure = [
                 (start, end)
                 for start, end in tagged.ranges
-                if not in_section(HOBBY_SECTIONS, start)
+                if not within(hobbies, start)
                 or tagged.probability[start:end].max() >= HOBBY_SUPPORT
             ]
             # A taxonomy match that is a whole item of a list in a résumé's skills section
             # ("Skills: accounts payable, financial statements, CPR, first aid") is the
             # candidate's own claim, kept whatever the tagger makes of the list.
-            claimed = {
-                m.start
-                for m in outside
-                if kind == "resume" and in_section({"skills"}, m.start) and _list_item(doc, m)
-            }
+            lists = spans({"skills"}) if kind == "resume" else []
+            claimed = {m.start for m in outside if within(lists, m.start) and _list_item(doc, m)}
             found = self._combine(
                 doc,
                 outside,

@@ -13,6 +13,14 @@ CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 YEARS = re.compile(
     r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE
 )
+# Cues that a clause of a job description asks for something optional.
+NICE_TO_HAVE = re.compile(
+    r"\b(nice[- ]to[- ]have|a plus|is a plus|bonus|preferred|preferably|desirable|ideally|"
+    r"good to have|advantage|optional)\b",
+    re.IGNORECASE,
+)
+# Cues that a part of a clause asks for something outright (besides the years it asks).
+MUST = re.compile(r"\b(required|requires?|must|mandatory|essential|minimum)\b", re.IGNORECASE)
 # Most senior first: the first that matches the title wins.
 SENIORITY: list[tuple[str, re.Pattern[str]]] = [
     ("head", re.compile(r"\b(head of|director|vice president|vp|chief)\b", re.I)),
@@ -48,15 +56,37 @@ ROLE_SECTIONS = {"experience", "projects", "header"}
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Where the clause around a mention starts and ends in ``text``: its line, cut where a
     sentence or clause ends (". ", "; ", "! ", "? "), so that "Must have Java; Kafka is a
-    plus." asks for Java."""
+    plus." asks for Java; and cut at the comma where a part that asks outright (for years,
+    or "required", "must") gives way to an optional one: "4+ years of accounting
+    experience, public accounting a plus" asks for accounting, for 4 years, and would like
+    public accounting. A cue that stands before the list covers all of it ("Preferred:
+    Kafka, Spark"), and so does one after a list that asks nothing outright ("Kafka, Spark
+    or Flink a plus")."""
     first = text.rfind("\n", 0, start) + 1
     last = text.find("\n", end)
     last = len(text) if last < 0 else last
     cuts = [m.end() for m in CLAUSE_END.finditer(text, first, last)]
-    return (
-        max((c for c in cuts if c <= start), default=first),
-        min((c for c in cuts if c > end), default=last),
-    )
+    clause_start = max((c for c in cuts if c <= start), default=first)
+    clause_end = min((c for c in cuts if c > end), default=last)
+    for cue in NICE_TO_HAVE.finditer(text, clause_start, clause_end):
+        comma = text.rfind(",", clause_start, cue.start())
+        asked = text[clause_start:comma]
+        if (
+            comma < 0
+            or NICE_TO_HAVE.search(asked)
+            or not (YEARS.search(asked) or MUST.search(asked))
+        ):
+            continue
+        if end <= comma:
+            return clause_start, comma
+        clause_start = comma + 1
+    return clause_start, clause_end
+
+
+def asked_optionally(text: str, section: str | None, clause: tuple[int, int]) -> bool:
+    """Whether a job asks for a skill mentioned in ``clause`` (``clause_bounds``) of a section
+    (``section``) as nice to have, not required."""
+    return section == "preferred" or bool(NICE_TO_HAVE.search(text, *clause))
 
 
 def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:

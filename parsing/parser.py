@@ -44,12 +44,6 @@ from parsing._taxonomy import SkillEntry, Taxonomy
 
 # Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
 CASE_SENSITIVE_MAX_LEN = 3
-# Cues that a line of a job description asks for something optional.
-NICE_TO_HAVE = re.compile(
-    r"\b(nice[- ]to[- ]have|a plus|is a plus|bonus|preferred|preferably|desirable|ideally|"
-    r"good to have|advantage|optional)\b",
-    re.IGNORECASE,
-)
 # Labels that are English function words or résumé boilerplate rather than skills.
 STOP_LABELS = {
     "it",
@@ -374,7 +368,8 @@ class Parser:
         ``parsing._job_tagger`` in a job posting); each is linked to the taxonomy match it
         covers, else by its label, else kept as a free skill (id ``free:<phrase>``). Taxonomy
         matches the tagger did not mark are kept when it gives them some support
-        (``MATCH_SUPPORT``), unless they are ambiguous on their own (a short or capitalised
+        (``MATCH_SUPPORT``) or, in a job posting, are listed with another skill ("Preferred:
+        Tableau, Power BI"), unless they are ambiguous on their own (a short or capitalised
         single word: "C", "Go", "Chef", "Excel"), which must also be listed with another skill,
         and dropped where the résumé tagger reads them as part of the name of an employer, a
         school, a place or a person ("Google" in "Software Engineering Intern, Google,
@@ -424,7 +419,7 @@ class Parser:
                 doc,
                 outside,
                 replace(tagged, ranges=sure),
-                products_alone=kind != "job",
+                job=kind == "job",
                 claimed=claimed,
             )
         mentions = []
@@ -468,13 +463,14 @@ class Parser:
         matches: list[Span],
         tagged: Tagged,
         *,
-        products_alone: bool = True,
+        job: bool = False,
         claimed: AbstractSet[int] = frozenset(),
     ) -> list[tuple[int, int, str]]:
         """The skills of ``doc``: the tagger's phrases, each linked (to the taxonomy match it
         covers, else by label, else free), and the taxonomy matches it did not mark that
-        stand on their own (``find_skills``); ``claimed``: the first tokens of matches kept
-        whatever the tagger says, unless ambiguous or read as part of a name."""
+        stand on their own (``find_skills``); ``job``: ``doc`` is a job posting, read by the
+        job tagger; ``claimed``: the first tokens of matches kept whatever the tagger says,
+        unless ambiguous or read as part of a name."""
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
@@ -519,23 +515,26 @@ class Parser:
             for m in matches
             if m.start not in used and not any(i in named for i in range(m.start, m.end))
         ]
+        skill_tokens = {i for start, end, _ in found for i in range(start, end)}
+        skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
+        skill_tokens |= {i for start, end, _ in unsure for i in range(start, end)}
         found += [
             (m.start, m.end, m.label_)
             for m in rest
             if not self._ambiguous(m)
             and (
-                (products_alone and m.label_ in self._products)
+                (not job and m.label_ in self._products)
                 or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
                 # A line that is nothing but a skill's name is a list item ("- Docker"): the
                 # job tagger, reading the line alone, has no context to support it.
                 or _alone_on_line(doc, m)
                 or m.start in claimed
+                # Nor a list ("Preferred: Tableau, Power BI, Looker"), which it reads as
+                # nothing: trained on sentences, it gives the words of a bare list no odds.
+                or (job and _listed_with(doc, m, skill_tokens))
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
-        skill_tokens = {i for start, end, _ in found for i in range(start, end)}
-        skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
-        skill_tokens |= {i for start, end, _ in unsure for i in range(start, end)}
         found += [
             (m.start, m.end, m.label_)
             for m in rest
@@ -779,11 +778,10 @@ class Parser:
         skills: list[JobSkill] = []
         for m in self.find_skills(text, sections, kind="job"):
             clause = evidence.clause_bounds(text, m.start, m.end)
-            optional = m.section == "preferred" or bool(NICE_TO_HAVE.search(text, *clause))
             skills.append(
                 JobSkill(
                     **m.model_dump(),
-                    required=not optional,
+                    required=not evidence.asked_optionally(text, m.section, clause),
                     years=evidence.years_asked(text, m.start, clause),
                 )
             )

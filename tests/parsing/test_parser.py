@@ -755,6 +755,45 @@ def test_a_nice_to_have_cue_covers_its_own_clause_only(parser: Parser) -> None:
     }
 
 
+def test_a_requirement_stays_required_when_a_later_part_of_its_clause_is_optional(
+    parser: Parser,
+) -> None:
+    job = parser.parse_job(
+        "Staff Accountant\nRequirements\n"
+        "- 4+ years of accounting experience, public accounting a plus\n"
+        "- Must have Java, Kafka is a plus\n"
+        # A cue before a list, or after one that asks nothing outright, covers all of it.
+        "- Preferred: Tableau, Power BI\n"
+        "- Python, Scala or Spark a plus\n"
+    )
+    asked = {s.text: (s.required, s.years) for s in job.skills}
+    assert asked == {
+        "accounting": (True, 4.0),
+        "public accounting": (False, None),
+        "Java": (True, None),
+        "Kafka": (False, None),
+        "Tableau": (False, None),
+        "Power BI": (False, None),
+        "Python": (False, None),
+        "Scala": (False, None),
+        "Spark": (False, None),
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Preferred: Tableau, Power BI, Looker",
+        "- Tableau, Power BI, Looker",
+        "Tools: Tableau | Power BI | Looker",
+    ],
+)
+def test_a_bare_list_in_a_job_posting_is_read(parser: Parser, line: str) -> None:
+    # The job tagger, trained on sentences, gives a bare list's words no odds at all.
+    job = parser.parse_job(f"Data Analyst\n{line}\n")
+    assert [s.text for s in job.skills] == ["Tableau", "Power BI", "Looker"]
+
+
 @pytest.mark.parametrize(
     ("text", "mode"),
     [

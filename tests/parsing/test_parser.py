@@ -414,6 +414,35 @@ def test_variants_link_to_one_canonical_skill(parser: Parser) -> None:
     assert a["MS Excel"] == a["Excel"]
 
 
+def test_a_soft_skill_named_by_a_noun_is_escos_transversal_skill(parser: Parser) -> None:
+    # ESCO names them by what one does; posts and résumés by a noun. One id either way, so
+    # a post's "problem-solving" finds the résumé that lists "Solve problems".
+    job = parser.parse_job(
+        "Customer Success Manager\nRequirements\n"
+        "- Excellent problem-solving and time management skills\n"
+        "- A team player with strong attention to detail\n"
+    )
+    asked = {s.text: s.label for s in job.skills}
+    assert asked == {
+        "problem-solving": "solve problems",
+        "time management": "manage time",
+        "team player": "work in teams",
+        "attention to detail": "attend to detail",
+    }
+    resume = parser.parse_resume_text(
+        "Skills\nTeamwork, Critical thinking, Decision making, Solve problems\n"
+        "Experience\nLed a company initiative that gave staff flexibility.\n"
+    )
+    held = {s.text: s.label for s in resume.skills}
+    assert held == {
+        "Teamwork": "work in teams",
+        "Critical thinking": "think critically",
+        "Decision making": "make decisions",
+        "Solve problems": "solve problems",
+    }
+    assert parser.link_skill("teamwork") == parser.link_skill("work in teams")
+
+
 def test_case_matters_for_acronyms(parser: Parser) -> None:
     assert "SAP" in texts(parser, "Implemented SAP modules for finance.")
     assert "sap" not in texts(parser, "The maple sap was collected in spring.")

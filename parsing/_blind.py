@@ -213,13 +213,19 @@ def name_parts(name: str | None) -> list[str]:
 
 def name_spans(text: str, name: str | None) -> list[tuple[int, int]]:
     """Where the name stands whole in ``text``, in any case, its parts apart by spaces, dots
-    or commas."""
+    or commas; or surname first, as a list of publications cites its author ("Taylor,
+    Jordan", "Taylor, J.", "Harvey, Christin T.")."""
     parts = name_parts(name)
     if not parts:
         return []
-    whole = re.compile(
-        r"(?<![\w])" + r"[\s.,]+".join(map(re.escape, parts)) + r"(?![\w])", re.IGNORECASE
-    )
+    forms = [r"[\s.,]+".join(map(re.escape, parts))]
+    if len(parts) >= 2:
+        # Each given name, whole or by its initial; those after the first may be left out.
+        given = [rf"(?:{re.escape(p)}|{re.escape(p[0])}\.)" for p in parts[:-1]]
+        forms.append(
+            re.escape(parts[-1]) + r",\s*" + given[0] + "".join(rf"(?:\s*{g})?" for g in given[1:])
+        )
+    whole = re.compile(r"(?<![\w])(?:" + "|".join(forms) + r")(?![\w])", re.IGNORECASE)
     return [m.span() for m in whole.finditer(text)]
 
 

@@ -104,6 +104,22 @@ def test_a_name_part_elsewhere_is_left_alone_unless_whole(parser: Parser) -> Non
     assert "Latoya" not in out
 
 
+def test_the_name_as_a_citation_writes_it_is_out(parser: Parser) -> None:
+    # A list of publications cites its author surname first, whole or by initials.
+    out = blind(
+        parser,
+        HEADER
+        + "Publications\n"
+        + "Washington, Latoya and Mei Nguyen (2019). Service at scale. Hospitality Review.\n"
+        + "Washington, L. (2021). Tipping. Nguyen, M. and Washington, Latoya A. (2022).\n"
+        + BODY,
+    )
+    assert "Latoya" not in out
+    assert "Washington, L." not in out
+    assert "Nguyen" in out  # a co-author is no one the blind text hides
+    assert "Restaurant Manager, Washington, DC" in out
+
+
 def test_words_that_only_look_personal_stay(parser: Parser) -> None:
     text = (
         "Summary\n"

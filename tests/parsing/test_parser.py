@@ -678,6 +678,26 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
     assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
 
 
+def test_the_candidates_name_in_a_citation_is_no_skill(parser: Parser) -> None:
+    # Surname first, as publications cite their author: "Docker, R." was the product and
+    # the language R.
+    header = "Rebecca Docker\nrebecca@example.com | (555) 010-2233\n\n"
+    text = (
+        header
+        + "Publications\n"
+        + "Docker, Rebecca and Sam Lee (2020). Scheduling at scale. Journal of Systems.\n"
+        + "Docker, R. (2021). Containers in practice.\n"
+        + "Skills\nKubernetes, Docker, Python\n"
+    )
+    listed = text.index("Kubernetes")
+    for found in (parser.parse_resume_text(text).skills, parser.find_skills(text)):
+        assert [(m.text, m.start) for m in found] == [
+            ("Kubernetes", listed),
+            ("Docker", listed + 12),
+            ("Python", listed + 20),
+        ]
+
+
 @pytest.mark.parametrize(
     "opening, name",
     [

@@ -19,6 +19,20 @@ LINK = re.compile(
     r"\b(?:https?://|www\.)[^\s<>()\"']+|\b(?:linkedin\.com|github\.com|gitlab\.com)/[^\s<>()\"']+",
     re.IGNORECASE,
 )
+# What makes a name the label of a contact field ("LinkedIn: https://…", "GitHub account:
+# https://…", "Skype: hrdk.dubal", "Skype name: hayleynicholls"): a word naming the field,
+# or none, a colon or a dash, and an address, a link or a handle. A handle has a dot, an
+# underscore or a digit inside it ("hrdk.dubal", "nael.khader91") and stands alone, before the
+# line's end or a run of spaces ("Java: e.g. Java Mission Control" is no handle); or it
+# follows a word naming the field. "Cloud Technologies: AWS" and "Configuration Management:
+# Ansible." are lists.
+_FIELD_WORD = r"(?:account|profile|page|url|link|handle|name|id|repo|repository)"
+_HANDLE = r"[A-Za-z][\w\-]*(?:[._]\w|\d)[\w.\-]*(?<!\.)(?=[ \t]{2,}|[ \t]*(?:\n|$|[|\"']))"
+CONTACT_FIELD = re.compile(
+    rf"(?:\s+{_FIELD_WORD})?\s*[:\-–]\s*(?:https?://|www\.|[\w.%+\-]+@|{_HANDLE})"
+    rf"|\s+{_FIELD_WORD}\s*[:\-–]\s*\S",
+    re.IGNORECASE,
+)
 NAME_WORD = re.compile(r"^[A-Z][a-zA-Z'\-]*\.?$|^[A-Z]{2,}$")
 # Words a headline has and a person's name has not ("SALES AND BUSINESS DEVELOPMENT",
 # "Resume Examples", "Curriculum Vitae").
@@ -85,6 +99,18 @@ def find_contact(
         phones=list(dict.fromkeys(phones)),
         links=links,
     )
+
+
+def contact_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` writes an e-mail address or a link: no skill is named inside one
+    ("Lakin.Moshe@yahoo.com", "github.com/ganesh")."""
+    return [m.span() for pattern in (EMAIL, LINK) for m in pattern.finditer(text)]
+
+
+def labels_contact(text: str, end: int) -> bool:
+    """Whether what follows ``end`` in ``text`` makes the words before it a contact field's
+    label (``CONTACT_FIELD``): "LinkedIn" in "LinkedIn: https://…" names no skill."""
+    return CONTACT_FIELD.match(text, end) is not None
 
 
 def guess_name(

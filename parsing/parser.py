@@ -35,7 +35,13 @@ from parsing._extract import (
     normalise_text,
     repair_text,
 )
-from parsing._fields import find_contact, guess_name, years_of_experience
+from parsing._fields import (
+    contact_spans,
+    find_contact,
+    guess_name,
+    labels_contact,
+    years_of_experience,
+)
 from parsing._job_tagger import TOKENIZER_FILE, LazyJobTagger
 from parsing._phrases import PhraseTable
 from parsing._sections import find_sections, section_at
@@ -455,7 +461,15 @@ class Parser:
                     a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in named
                 )
             ]
-        return mentions
+        # Nor is a word of an e-mail address or a link, or the name of a service that labels
+        # one ("LinkedIn: https://…", "Skype: hrdk.dubal").
+        addresses = contact_spans(text)
+        return [
+            m
+            for m in mentions
+            if not labels_contact(text, m.end)
+            and not any(a < m.end and m.start < b for a, b in addresses)
+        ]
 
     def _combine(
         self,

@@ -699,6 +699,43 @@ def test_the_candidates_name_in_a_citation_is_no_skill(parser: Parser) -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        # Real dotin lines (CC0; their names and addresses are synthetic).
+        "Cell: (123)345-7890  LinkedIn: https://www.linkedin.com/in/melani-ivan-feil",
+        "Email: Bernhard.Eliz@hotmail.com  Skype: nael.khader91    Academic Qualifications",
+        "Github account:  https://github.com/deville  Habrahabr.ru",
+        "Email:    Joey.Fay@hmaf.info / Skype name: hayleynicholls    Telephone:",
+        "chnadigarh - Email me on Indeed: Kandi.Thompson@hotmail.com",
+        # The words of a link are no skills either.
+        "Talk: Https://www.imcsummit.org/2017/us/session/memory-architecture-using-apache-ignite",
+    ],
+)
+def test_a_contact_field_names_no_skill(parser: Parser, line: str) -> None:
+    # A service that labels an address or a link, or a word inside one, is no skill; the
+    # same services listed as skills are.
+    text = f"{line}\n\nSkills\nLinkedIn, Skype, GitHub, Apache Ignite\n"
+    found = [m for m in parser.find_skills(text) if m.start < len(line)]
+    assert found == []
+    listed = {m.text for m in parser.find_skills(text)}
+    assert listed == {"LinkedIn", "Skype", "GitHub", "Apache Ignite"}
+
+
+@pytest.mark.parametrize(
+    ("line", "skill"),
+    [
+        ("Cloud Technologies: AWS", "AWS"),
+        ("Configuration Management: Ansible.", "Ansible"),
+        ("Social Media: LinkedIn, Facebook", "LinkedIn"),
+        # A SkillSpan dev line (MIT): "e.g." is no handle.
+        ("Java: e.g. Java Mission Control and Flight Recorder YourKit", "Java"),
+    ],
+)
+def test_a_list_after_a_colon_is_no_contact_field(parser: Parser, line: str, skill: str) -> None:
+    assert skill in {m.text for m in parser.find_skills(f"Skills\n{line}\n")}
+
+
+@pytest.mark.parametrize(
     "opening, name",
     [
         # The openings of dotin résumés (CC0; their names are synthetic): the name goes on

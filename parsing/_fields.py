@@ -101,10 +101,23 @@ def find_contact(
     )
 
 
-def contact_spans(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` writes an e-mail address or a link: no skill is named inside one
-    ("Lakin.Moshe@yahoo.com", "github.com/ganesh")."""
-    return [m.span() for pattern in (EMAIL, LINK) for m in pattern.finditer(text)]
+def in_address(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of an e-mail address or a link: no skill is named
+    inside one ("Lakin.Moshe@yahoo.com", "github.com/ganesh"). Neither spans whitespace, so
+    only the run of text around it is read, and only when it could hold one."""
+    first, last = start, end
+    while first > 0 and not text[first - 1].isspace():
+        first -= 1
+    while last < len(text) and not text[last].isspace():
+        last += 1
+    run = text[first:last]
+    if "@" not in run and "/" not in run and "www." not in run.lower():
+        return False
+    return any(
+        a < end - first and start - first < b
+        for pattern in (EMAIL, LINK)
+        for a, b in (m.span() for m in pattern.finditer(run))
+    )
 
 
 def labels_contact(text: str, end: int) -> bool:

@@ -36,9 +36,9 @@ from parsing._extract import (
     repair_text,
 )
 from parsing._fields import (
-    contact_spans,
     find_contact,
     guess_name,
+    in_address,
     labels_contact,
     years_of_experience,
 )
@@ -463,12 +463,10 @@ class Parser:
             ]
         # Nor is a word of an e-mail address or a link, or the name of a service that labels
         # one ("LinkedIn: https://…", "Skype: hrdk.dubal").
-        addresses = contact_spans(text)
         return [
             m
             for m in mentions
-            if not labels_contact(text, m.end)
-            and not any(a < m.end and m.start < b for a, b in addresses)
+            if not labels_contact(text, m.end) and not in_address(text, m.start, m.end)
         ]
 
     def _combine(
@@ -482,9 +480,9 @@ class Parser:
     ) -> list[tuple[int, int, str]]:
         """The skills of ``doc``: the tagger's phrases, each linked (to the taxonomy match it
         covers, else by label, else free), and the taxonomy matches it did not mark that
-        stand on their own (``find_skills``); ``job``: ``doc`` is a job posting, read by the
-        job tagger; ``claimed``: the first tokens of matches kept whatever the tagger says,
-        unless ambiguous or read as part of a name."""
+        stand on their own (``find_skills``); ``job``: ``doc`` is a job posting;
+        ``claimed``: the first tokens of matches kept whatever the tagger says, unless
+        ambiguous or read as part of a name."""
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []

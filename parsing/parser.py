@@ -542,8 +542,9 @@ class Parser:
                 or _alone_on_line(doc, m)
                 or m.start in claimed
                 # Nor a list ("Preferred: Tableau, Power BI, Looker"), which it reads as
-                # nothing: trained on sentences, it gives the words of a bare list no odds.
-                or (job and _listed_with(doc, m, skill_tokens))
+                # nothing: trained on sentences, it gives the words of a bare list no odds;
+                # nor a line's value after its label ("Tools: Tableau").
+                or (job and (_listed_with(doc, m, skill_tokens) or _alone_on_line(doc, m, ":")))
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
@@ -889,13 +890,14 @@ def _longest_first(doc: Doc, found: list[tuple[str, int, int]]) -> list[Span]:
     return [Span(doc, start, end, label=label) for label, start, end in kept]
 
 
-def _alone_on_line(doc: Doc, span: Span) -> bool:
-    """Whether ``span``'s line holds nothing else but punctuation and bullets."""
+def _alone_on_line(doc: Doc, span: Span, after: str = "") -> bool:
+    """Whether ``span``'s line holds nothing else but punctuation and bullets, or, with
+    ``after`` (":"), nothing else after that mark but them."""
 
     def mark(i: int) -> bool:
         return doc[i].is_space or doc[i].is_punct or doc[i].text in SENTENCE_ENDS
 
-    return _bounded(doc, span, frozenset(), mark)
+    return _bounded(doc, span, frozenset({after}) if after else frozenset(), mark)
 
 
 def _list_item(doc: Doc, span: Span) -> bool:

@@ -880,6 +880,12 @@ def test_a_bare_list_in_a_job_posting_is_read(parser: Parser, line: str) -> None
     assert [s.text for s in job.skills] == ["Tableau", "Power BI", "Looker"]
 
 
+def test_a_labelled_lines_one_value_in_a_job_posting_is_read(parser: Parser) -> None:
+    job = parser.parse_job("Data Analyst\nTools: Tableau\nBonus: Looker.\nDepartment: Marketing\n")
+    # "Marketing" is an everyday word, a skill only where a list or the tagger says so.
+    assert [(s.text, s.required) for s in job.skills] == [("Tableau", True), ("Looker", False)]
+
+
 @pytest.mark.parametrize(
     ("text", "mode"),
     [

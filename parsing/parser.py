@@ -538,13 +538,13 @@ class Parser:
                 (not job and m.label_ in self._products)
                 or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
                 # A line that is nothing but a skill's name is a list item ("- Docker"): the
-                # job tagger, reading the line alone, has no context to support it.
-                or _alone_on_line(doc, m)
+                # job tagger, reading the line alone, has no context to support it, nor for
+                # a job line's value after its label ("Tools: Tableau").
+                or _alone_on_line(doc, m, ":" if job else "")
                 or m.start in claimed
                 # Nor a list ("Preferred: Tableau, Power BI, Looker"), which it reads as
-                # nothing: trained on sentences, it gives the words of a bare list no odds;
-                # nor a line's value after its label ("Tools: Tableau").
-                or (job and (_listed_with(doc, m, skill_tokens) or _alone_on_line(doc, m, ":")))
+                # nothing: trained on sentences, it gives the words of a bare list no odds.
+                or (job and _listed_with(doc, m, skill_tokens))
             )
         ]
         # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".

@@ -50,6 +50,12 @@ from parsing._taxonomy import SkillEntry, Taxonomy
 
 # Labels this short, or written in capitals, match case-sensitively: "R", "C", "SQL", "AWS".
 CASE_SENSITIVE_MAX_LEN = 3
+# What a name written apart has between its parts ("Mongo DB", "Java-Script", "Node.js"),
+# and how long a name must be without them to be linked so.
+COMPACT_DROP = re.compile(r"[\s.\-]+")
+COMPACT_MIN_CHARS = 5
+# A word's own prefixes, written apart: "multi-task" is a word, not the product Multitask.
+BOUND_PREFIXES = frozenset({"anti", "multi", "non", "pre", "re", "semi", "sub"})
 # Labels that are English function words or résumé boilerplate rather than skills.
 STOP_LABELS = {
     "it",
@@ -267,6 +273,11 @@ class Parser:
         self._by_label: dict[str, SkillEntry] = {
             label: skills[i] for label, i in zip(labels, ids, strict=True)
         }
+        compact = compiled.get_strings(arrays, "by_compact")
+        compact_ids = compiled.get_strings(arrays, "by_compact_ids")
+        self._by_compact: dict[str, SkillEntry] = {
+            key: skills[i] for key, i in zip(compact, compact_ids, strict=True)
+        }
         written = compiled.get_strings(arrays, "by_written")
         written_ids = compiled.get_strings(arrays, "by_written_ids")
         self._by_written: dict[str, SkillEntry] = {
@@ -343,6 +354,19 @@ class Parser:
             arrays |= compiled.nested(mode, PhraseTable.build(self.nlp, attr, tables[mode]))
         compiled.put_strings(arrays, "by_label", list(by_label))
         compiled.put_strings(arrays, "by_label_ids", list(by_label.values()))
+        # Each label's compact form, for a name written apart ("Mongo DB", "elastic search",
+        # "Java-Script"): one skill's alone, long enough to be a name (".NET" is "net"), and
+        # no English word.
+        compact: dict[str, set[str]] = {}
+        for label, skill_id in by_label.items():
+            compact.setdefault(compact_name(label), set()).add(skill_id)
+        by_compact = {
+            key: ids.pop()
+            for key, ids in compact.items()
+            if len(ids) == 1 and len(key) >= COMPACT_MIN_CHARS and key not in english
+        }
+        compiled.put_strings(arrays, "by_compact", list(by_compact))
+        compiled.put_strings(arrays, "by_compact_ids", list(by_compact.values()))
         compiled.put_strings(arrays, "by_written", list(by_written))
         compiled.put_strings(arrays, "by_written_ids", list(by_written.values()))
         compiled.put_strings(arrays, "ordinary", sorted(ordinary))
@@ -352,11 +376,15 @@ class Parser:
     # -- linking --------------------------------------------------------------------------
     def link_skill(self, phrase: str) -> SkillEntry | None:
         """The canonical skill a phrase names: by preferred label, then alternative label
-        (case-insensitive, whitespace folded); None when no label matches. A name that
+        (case-insensitive, whitespace folded), then a name written apart ("Mongo DB",
+        "elastic search": ``compact_name``); None when no label matches. A name that
         extraction matches only as written is linked so too: "Spark" is Apache Spark, "SPARK"
         ESCO's Ada dialect."""
         folded = " ".join(phrase.split())
-        return self._by_written.get(folded) or self._by_label.get(folded.lower())
+        entry = self._by_written.get(folded) or self._by_label.get(folded.lower())
+        if entry is None and COMPACT_DROP.split(folded.lower(), 1)[0] not in BOUND_PREFIXES:
+            entry = self._by_compact.get(compact_name(folded))
+        return entry
 
     # -- skills ---------------------------------------------------------------------------
     def find_skills(
@@ -841,6 +869,12 @@ def ordinary_words(taxonomy: Taxonomy, min_uses: int = 2) -> frozenset[str]:
 
 def _vocabulary_file() -> Traversable:
     return resources.files("parsing") / "data" / TOKENIZER_FILE
+
+
+def compact_name(phrase: str) -> str:
+    """A name without case, spaces, hyphens and dots: "Mongo DB", "MongoDB" and "mongo-db"
+    are one."""
+    return COMPACT_DROP.sub("", phrase.lower())
 
 
 def english_words() -> frozenset[str]:

@@ -348,6 +348,46 @@ def test_link_skill_unknown(parser: Parser) -> None:
     assert parser.link_skill("underwater basket weaving for llamas") is None
 
 
+@pytest.mark.parametrize(
+    ("apart", "whole"),
+    [
+        # As dotin's, LiveCareer's and SkillSpan's texts write them; each was a free skill
+        # of its own, or linked to another skill ("elastic search": search engine
+        # optimisation, "spring-boot": types of spring).
+        ("Mongo DB", "MongoDB"),
+        ("Solid Works", "SolidWorks"),
+        ("Auto-Cad", "AutoCAD"),
+        ("VB Script", "VBScript"),
+        ("LotusNotes", "Lotus Notes"),
+        ("elastic search", "Elasticsearch"),
+        ("spring-boot", "Spring Boot"),
+    ],
+)
+def test_a_name_written_apart_or_run_together_is_its_skill(
+    parser: Parser, apart: str, whole: str
+) -> None:
+    entry = parser.link_skill(apart)
+    assert entry is not None and entry == parser.link_skill(whole)
+
+
+def test_a_word_with_its_prefix_apart_is_no_name(parser: Parser) -> None:
+    # "Multitask" is an O*NET product; "multi task" is the word.
+    product = parser.link_skill("Multitask")
+    assert product is not None and product.source == "onet"
+    assert parser.link_skill("multi task") is None
+    # Short of five letters, parts joined are no name: "N ET" is not ".NET".
+    assert parser.link_skill("N ET") is None
+
+
+def test_names_written_apart_in_a_resume_are_their_skills(parser: Parser) -> None:
+    found = parser.find_skills("Software\nSolid Works, Auto-Cad, MS Office\n")
+    assert [(m.text, m.label) for m in found] == [
+        ("Solid Works", "Dassault Systemes SolidWorks"),
+        ("Auto-Cad", "Autodesk AutoCAD"),
+        ("MS Office", "Microsoft Office software"),
+    ]
+
+
 def texts(parser: Parser, sentence: str) -> list[str]:
     return [m.text for m in parser.find_skills(sentence)]
 

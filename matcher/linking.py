@@ -22,6 +22,13 @@ halves of decorte's annotated job-ad phrases (tech and house; benchmarks/skills.
   similarity only when the phrase shares a word with it, so "estimate timelines" does not
   become a product.
 
+A phrase written as an acronym that no label names ("REST", "JEE", "PaaS", "B2B") embeds as
+little more than its letters: its nearest labels were "promote balance between rest and
+activity", "jell fruits", "paediatrics" and "DB2". It is linked only to a skill with a label
+that writes it as a word ("SIEM": "IBM QRadar SIEM") or whose words it abbreviates ("QA":
+"quality assurance procedures", "UI": "design user interface"), among the ``ACRONYM_TOP``
+nearest; else it is a free skill.
+
 The reported ``score`` is the similarity alone, the threshold's measure.
 
 The nearest label is sought among ESCO's skills and O*NET's named products ("Microsoft
@@ -66,6 +73,11 @@ SCORE_BLOCK = 16384
 # Phrases are scored this many at a time: (phrases, labels) float32 scores are held at once.
 QUERY_BLOCK = 128
 WORD = re.compile(r"[a-z0-9+#]+")
+# One word with two capitals or more, of at most six characters: "REST", "PaaS", "B2B",
+# "ES6+" (module docstring).
+ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Za-z0-9]{2,6}[+#]?")
+ACRONYM_TOP = 20
+LABEL_WORD = re.compile(r"[A-Za-z0-9]+")
 CACHE_NAME = re.compile(r"skill-labels-[0-9a-f]{16}\.npy")
 # What a phrase says around the skill it names: "knowledge of SQL", "experience with
 # Kubernetes", "communication skills". A phrase is linked by what is left.
@@ -237,15 +249,46 @@ class SkillLinker:
                 for word in _words(text):
                     unnamed[self._products_named.get(word, [])] = False
                 rank[unnamed] = -np.inf
-                j = int(rank.argmax())
+                acronym = ACRONYM.fullmatch(text) is not None
+                j = self._spelled(text, rank) if acronym else int(rank.argmax())
                 score = float(row[j])
-                if text and score >= self.threshold:
+                if (
+                    text
+                    and score >= self.threshold
+                    and (not acronym or self._spells(text, self._entries[j]))
+                ):
                     out[i] = self._link(phrases[i], self._entries[j], "nearest", round(score, 4))
                 else:
                     out[i] = Link(
                         phrases[i], FREE_PREFIX + text.lower(), text, "free", round(score, 4)
                     )
         return [link for link in out if link is not None]
+
+    def _spelled(self, acronym: str, rank: Vectors) -> int:
+        """The best ranked of the ``ACRONYM_TOP`` nearest skills that ``acronym`` names
+        (``_spells``), else the best ranked."""
+        if len(rank) > ACRONYM_TOP:
+            top = np.argpartition(-rank, ACRONYM_TOP)[:ACRONYM_TOP]
+            top = top[np.argsort(-rank[top])]
+        else:
+            top = np.argsort(-rank)
+        for j in top.tolist():
+            if self._spells(acronym, self._entries[j]):
+                return int(j)
+        return int(top[0])
+
+    @staticmethod
+    def _spells(acronym: str, entry: SkillEntry) -> bool:
+        """Whether a label of ``entry`` writes ``acronym`` as a word ("IBM QRadar SIEM") or
+        has words it abbreviates ("quality assurance procedures" for "QA")."""
+        letters = acronym.rstrip("+#")
+        for label in (entry.label, *entry.aliases):
+            words = LABEL_WORD.findall(label)
+            if letters in words:
+                return True
+            if letters.isalpha() and letters.lower() in "".join(w[0] for w in words).lower():
+                return True
+        return False
 
     def _link(self, phrase: str, entry: SkillEntry, method: str, score: float) -> Link:
         return Link(

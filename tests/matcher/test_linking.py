@@ -168,3 +168,24 @@ def test_a_link_names_its_esco_concept(encoder: Encoder, tmp_path: Path) -> None
         ("s:budgets", "s:budgets"),
         ("free:quantum chromodynamics lattice simulations", None),
     ]
+
+
+def test_an_acronym_is_linked_only_to_a_skill_it_names(encoder: Encoder, tmp_path: Path) -> None:
+    reiki = SkillEntry("s:reiki", "reiki", "skill", "esco", ())
+    ui = SkillEntry("s:ui", "design user interface", "skill", "esco", ())
+    paas = SkillEntry("onet:paas", "Platform as a service PaaS", "tool", "onet", ())
+    paediatrics = SkillEntry("s:paediatrics", "paediatrics", "skill", "esco", ())
+    linking = linker(encoder, tmp_path, reiki, ui, paas, paediatrics)
+    # By its vectors alone, "PKI" (public key infrastructure) is nearest to reiki.
+    nearest = linking.similarities(encoder.encode(["PKI"]))[0]
+    assert linking._entries[int(nearest.argmax())].id == "s:reiki"
+    assert nearest.max() >= linking.threshold
+    links = linking.link(["PKI", "UI", "PaaS", "pki"])
+    assert [(k.id, k.method) for k in links[:3]] == [
+        ("free:pki", "free"),
+        # Its initials, and its name as a word of the product's.
+        ("s:ui", "nearest"),
+        ("onet:paas", "nearest"),
+    ]
+    # Written as a word, it is linked as words are.
+    assert links[3].id == "s:reiki"

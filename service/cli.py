@@ -336,7 +336,7 @@ def link(
             cache_dir=settings.cache_path / "models",
         )
     linker = SkillLinker(parser.taxonomy, encoder, parser.link_skill, settings.cache_path)
-    with err.status("Linking (the first run embeds the taxonomy's labels)…"):
+    with err.status("Linking (the first run embeds the taxonomy's labels)…"), _failing():
         links = linker.link(phrases)
     for found in links:
         if as_json:

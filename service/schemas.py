@@ -81,7 +81,8 @@ class SkillsIn(Body):
 
 
 class LinkIn(Body):
-    phrases: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+    # A phrase names a skill with a letter or a digit: "." is no phrase.
+    phrases: list[Annotated[str, Field(min_length=1, max_length=500, pattern=r"[^\W_]")]] = Field(
         min_length=1, max_length=1000, description="Skill phrases or tags"
     )
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from matcher import Encoder, SkillLinker
 from matcher.linking import core_phrase
+from models import InvalidInput
 from parsing import SkillEntry, Taxonomy
 
 SKILLS = {
@@ -189,3 +191,9 @@ def test_an_acronym_is_linked_only_to_a_skill_it_names(encoder: Encoder, tmp_pat
     ]
     # Written as a word, it is linked as words are.
     assert links[3].id == "s:reiki"
+
+
+def test_a_phrase_without_a_letter_or_digit_is_refused(encoder: Encoder, tmp_path: Path) -> None:
+    # It was linked as the free skill "free:", labelled "".
+    with pytest.raises(InvalidInput, match="names no skill"):
+        linker(encoder, tmp_path).link(["Python", " . "])

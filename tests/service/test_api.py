@@ -286,7 +286,9 @@ def test_link_crm_tags(client: TestClient, auth: dict[str, str]) -> None:
     assert links[3]["id"] == "onet:git" and links[3]["esco"].startswith("esco:")
 
 
-@pytest.mark.parametrize("body", [{"phrases": []}, {"phrases": [""]}, {"phrases": "JS"}])
+@pytest.mark.parametrize(
+    "body", [{"phrases": []}, {"phrases": [""]}, {"phrases": "JS"}, {"phrases": ["JS", " . "]}]
+)
 def test_link_rejects_bad_requests(client: TestClient, auth: dict[str, str], body: object) -> None:
     assert_error(client.post("/v1/skills/link", headers=auth, json=body), 422, "invalid_request")
 

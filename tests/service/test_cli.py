@@ -439,6 +439,12 @@ def test_link_phrases(home: Path, shared_cache: Path, monkeypatch: pytest.Monkey
     assert list(shared_cache.glob("skill-labels-*.npy"))
 
 
+def test_link_refuses_a_phrase_without_a_letter(home: Path) -> None:
+    code, out, err = run("link", "Python", ".", "--home", str(home))
+    assert code == 1 and out == ""
+    assert "'.' has no letter or digit" in err
+
+
 def test_match_modes_filters_and_weight_tuning(home: Path, folder: Path, tmp_path: Path) -> None:
     from index import Store
     from models import Feedback, Verdict

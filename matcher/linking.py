@@ -22,12 +22,11 @@ halves of decorte's annotated job-ad phrases (tech and house; benchmarks/skills.
   similarity only when the phrase shares a word with it, so "estimate timelines" does not
   become a product.
 
-A phrase written as an acronym that no label names ("REST", "JEE", "PaaS", "B2B") embeds as
-little more than its letters: its nearest labels were "promote balance between rest and
-activity", "jell fruits", "paediatrics" and "DB2". It is linked only to a skill with a label
-that writes it as a word ("SIEM": "IBM QRadar SIEM") or whose words it abbreviates ("QA":
-"quality assurance procedures", "UI": "design user interface"), among the ``ACRONYM_TOP``
-nearest; else it is a free skill.
+A phrase written as an acronym that no label names ("JEE", "PaaS", "B2B", "PKI") embeds as
+little more than its letters: its nearest labels were "jell fruits", "paediatrics", "DB2"
+and "reiki". It is linked only to a skill with a label that writes it as a word ("SIEM":
+"IBM QRadar SIEM") or whose words it abbreviates ("QA": "quality assurance procedures",
+"UI": "design user interface"), among the ``ACRONYM_TOP`` nearest; else it is a free skill.
 
 The reported ``score`` is the similarity alone, the threshold's measure.
 
@@ -254,14 +253,11 @@ class SkillLinker:
                 for word in _words(text):
                     unnamed[self._products_named.get(word, [])] = False
                 rank[unnamed] = -np.inf
-                acronym = ACRONYM.fullmatch(text) is not None
-                j = self._spelled(text, rank) if acronym else int(rank.argmax())
-                score = float(row[j])
-                if (
-                    text
-                    and score >= self.threshold
-                    and (not acronym or self._spells(text, self._entries[j]))
-                ):
+                best = int(rank.argmax())
+                # An acronym's skill must spell it: None when none of the nearest does.
+                j = self._spelled(text, rank) if ACRONYM.fullmatch(text) else best
+                score = float(row[best if j is None else j])
+                if text and j is not None and score >= self.threshold:
                     out[i] = self._link(phrases[i], self._entries[j], "nearest", round(score, 4))
                 else:
                     out[i] = Link(
@@ -269,18 +265,15 @@ class SkillLinker:
                     )
         return [link for link in out if link is not None]
 
-    def _spelled(self, acronym: str, rank: Vectors) -> int:
+    def _spelled(self, acronym: str, rank: Vectors) -> int | None:
         """The best ranked of the ``ACRONYM_TOP`` nearest skills that ``acronym`` names
-        (``_spells``), else the best ranked."""
+        (``_spells``), None when none does."""
         if len(rank) > ACRONYM_TOP:
             top = np.argpartition(-rank, ACRONYM_TOP)[:ACRONYM_TOP]
             top = top[np.argsort(-rank[top])]
         else:
             top = np.argsort(-rank)
-        for j in top.tolist():
-            if self._spells(acronym, self._entries[j]):
-                return int(j)
-        return int(top[0])
+        return next((j for j in top.tolist() if self._spells(acronym, self._entries[j])), None)
 
     @staticmethod
     def _spells(acronym: str, entry: SkillEntry) -> bool:

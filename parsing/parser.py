@@ -381,9 +381,10 @@ class Parser:
         extraction matches only as written is linked so too: "Spark" is Apache Spark, "SPARK"
         ESCO's Ada dialect."""
         folded = " ".join(phrase.split())
-        entry = self._by_written.get(folded) or self._by_label.get(folded.lower())
-        if entry is None and COMPACT_DROP.split(folded.lower(), 1)[0] not in BOUND_PREFIXES:
-            entry = self._by_compact.get(compact_name(folded))
+        lowered = folded.lower()
+        entry = self._by_written.get(folded) or self._by_label.get(lowered)
+        if entry is None and COMPACT_DROP.split(lowered, 1)[0] not in BOUND_PREFIXES:
+            entry = self._by_compact.get(compact_name(lowered))
         return entry
 
     # -- skills ---------------------------------------------------------------------------

@@ -389,25 +389,34 @@ def test_names_written_apart_in_a_resume_are_their_skills(parser: Parser) -> Non
 
 
 @pytest.mark.parametrize(
-    ("text", "named"),
+    ("text", "kind", "named"),
     [
-        # dotin lines (CC0) and SkillSpan dev (MIT): each name was a free skill, or linked
-        # to ESCO's springs for machines.
-        ("Java [Core, JEE, Spring, Hibernate]", {"Spring": "Spring Framework"}),
+        # Real lines, of dotin résumés (CC0) and a SkillSpan dev post (MIT): each name was a
+        # free skill, or linked to ESCO's springs for machines.
+        ("Java [Core, JEE, Spring, Hibernate]", "resume", {"Spring": "Spring Framework"}),
         (
-            "Agile/Scrum, REST, CI/CD",
-            {
-                "Agile/Scrum": "ICT project management methodologies",
-                "REST": "RESTful API",
-                "CI/CD": "Continuous integration software",
-            },
+            "XAML, ATDD, SOLID, SOA, Scrum, Robot Framework, TDD",
+            "resume",
+            {"Scrum": "ICT project management methodologies"},
+        ),
+        (
+            "• Have integrated web services including SOAP as well as REST using Mule ESB.",
+            "resume",
+            {"REST": "RESTful API"},
+        ),
+        (
+            "We value: documentation test coverage code review CI/CD and great team spirit .",
+            "job",
+            {"CI/CD": "Continuous integration software"},
         ),
     ],
 )
 def test_a_method_named_by_a_word_of_its_own_is_its_skill(
-    parser: Parser, text: str, named: dict[str, str]
+    parser: Parser, text: str, kind: Kind, named: dict[str, str]
 ) -> None:
-    found = {m.text: m.label for m in parser.find_skills(f"Skills\n{text}\n")}
+    if kind == "resume":
+        text = f"Skills\n{text}\n"
+    found = {m.text: m.label for m in parser.find_skills(text, kind=kind)}
     assert {t: found.get(t) for t in named} == named
 
 

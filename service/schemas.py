@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from models import (
     ApiKey,
@@ -80,10 +81,20 @@ class SkillsIn(Body):
     )
 
 
+def _names_something(phrase: str) -> str:
+    if not any(c.isalnum() for c in phrase):
+        raise PydanticCustomError("no_letter", "a phrase needs a letter or a digit to name a skill")
+    return phrase
+
+
 class LinkIn(Body):
     # A phrase names a skill with a letter or a digit: "." is no phrase.
-    phrases: list[Annotated[str, Field(min_length=1, max_length=500, pattern=r"[^\W_]")]] = Field(
-        min_length=1, max_length=1000, description="Skill phrases or tags"
+    phrases: list[
+        Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_names_something)]
+    ] = Field(
+        min_length=1,
+        max_length=1000,
+        description="Skill phrases or tags, each with a letter or a digit",
     )
 
 

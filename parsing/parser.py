@@ -154,8 +154,8 @@ HOBBY_SUPPORT = 0.5
 # A phrase the taxonomy does not name that is one ordinary English word ("Team", "Server",
 # "Designer", "Business") needs the tagger's even odds, or to be listed with another skill
 # ("Analytics, Research"), as an ambiguous taxonomy match does: the résumé tagger marks a
-# token from 0.3 (``TOKEN_THRESHOLD``), and a lone word it is unsure of is most often a
-# heading, a title or part of a name. The job tagger marks from 0.5 itself.
+# token from ``TOKEN_THRESHOLD``, well under even odds, and a lone word it is unsure of is
+# most often a heading, a title or part of a name. The job tagger marks from 0.5 itself.
 FREE_WORD_SUPPORT = 0.5
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")

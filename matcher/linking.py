@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.encoder import Encoder, Vectors
-from models import InvalidInput
+from models import InvalidInput, names_a_skill
 from parsing import FREE_PREFIX, SkillEntry, Taxonomy, names_product, ordinary_words
 from parsing.parser import GENERIC_TAILS
 
@@ -225,7 +225,7 @@ class SkillLinker:
         """One link per phrase, in order. A phrase without a letter or a digit names no
         skill: ``InvalidInput``, before any is linked."""
         for phrase in phrases:
-            if not any(c.isalnum() for c in phrase):
+            if not names_a_skill(phrase):
                 raise InvalidInput(f"{phrase!r} has no letter or digit: it names no skill")
         out: list[Link | None] = []
         todo: list[tuple[int, str]] = []

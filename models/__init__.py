@@ -47,9 +47,11 @@ from models.records import (
     SkillMention,
     Stage,
     Verdict,
+    names_a_skill,
 )
 
 __all__ = [
+    "names_a_skill",
     "ApiKey",
     "Application",
     "AuditAction",

@@ -20,6 +20,12 @@ class Section(Record):
     end: int
 
 
+def names_a_skill(phrase: str) -> bool:
+    """Whether a skill phrase or tag can name a skill: it holds a letter or a digit ("." and
+    "-" name none)."""
+    return any(c.isalnum() for c in phrase)
+
+
 class SkillMention(Record):
     """A skill found in a document; ``start``/``end`` are character offsets into its text."""
 

@@ -22,6 +22,7 @@ from models import (
     SkillGroup,
     SkillMention,
     Verdict,
+    names_a_skill,
 )
 
 MAX_TEXT = 200_000
@@ -82,7 +83,7 @@ class SkillsIn(Body):
 
 
 def _names_something(phrase: str) -> str:
-    if not any(c.isalnum() for c in phrase):
+    if not names_a_skill(phrase):
         raise PydanticCustomError("no_letter", "a phrase needs a letter or a digit to name a skill")
     return phrase
 

@@ -142,8 +142,13 @@ MAX_FREE_TOKENS = 16
 # probability of being part of a skill: "Computer Science" the degree is dropped, skills the
 # tagger was merely unsure of are kept. A named product ("GCP", "SAP", "Apache Spark") is
 # kept whatever the tagger says, unless its name is an ambiguous word or the tagger reads it
-# as part of a name (NAMED_SUPPORT).
-MATCH_SUPPORT = 0.05
+# as part of a name (NAMED_SUPPORT). Chosen for each tagger, whose odds differ in scale: for
+# the résumé CRF out of fold on dotin (relaxed F1 0.562 at 0.05, 0.565 at 0.1, 0.563 at 0.15,
+# 0.565 at 0.2, 0.564 at 0.3: fewer unmarked matches kept, more of them right); the job
+# tagger's at 0.05 (SkillSpan dev 0.746 there, 0.747 at 0.1, but "CI/CD" in a SkillSpan post
+# gets 0.06).
+MATCH_SUPPORT = 0.1
+JOB_MATCH_SUPPORT = 0.05
 # A taxonomy match the tagger did not mark is dropped when it gives one of its tokens at least
 # this probability of being part of a name: of an employer, a school or degree, a place or a
 # person.
@@ -157,6 +162,14 @@ HOBBY_SUPPORT = 0.5
 # token from ``TOKEN_THRESHOLD``, well under even odds, and a lone word it is unsure of is
 # most often a heading, a title or part of a name. The job tagger marks from 0.5 itself.
 FREE_WORD_SUPPORT = 0.5
+# The two-letter codes of the US states and Canada's provinces and territories: after a place
+# and a comma they are part of it ("Montreal, QC"), whatever else the letters spell (quality
+# control).
+REGION_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH"
+    " NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
+    " AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+)
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
@@ -516,9 +529,24 @@ class Parser:
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
         unsure: list[tuple[int, int, str]] = []  # lone ordinary words (FREE_WORD_SUPPORT)
+        # "Google" in "Software Engineer, Google, Mountain View": a name the tagger reads as
+        # an employer's, a school's or a place's is not a skill of its own, nor the region
+        # after a place it reads so ("QC" in "Montreal, QC", which the tagger took for
+        # quality control in a dotin résumé's page headers).
+        named: set[int] = (
+            set(np.flatnonzero(tagged.named >= NAMED_SUPPORT).tolist())
+            if tagged.named is not None
+            else set()
+        )
+        places = {
+            i + 2
+            for i in named
+            if i + 2 < len(doc) and doc[i + 1].text == "," and doc[i + 2].text in REGION_CODES
+        }
+        named |= places
         for start, end in tagged.ranges:
             start, end = _trimmed(doc, start, end)
-            if start == end:
+            if start == end or (end - start == 1 and start in places):
                 continue
             inside = {m.start: m for i in range(start, end) if (m := at.get(i)) is not None}
             ids = {m.label_ for m in inside.values()}
@@ -544,13 +572,6 @@ class Parser:
                     unsure.append((start, end, free))
                 else:
                     found.append((start, end, free))
-        # "Google" in "Software Engineer, Google, Mountain View": a name the tagger reads as
-        # an employer's, a school's or a place's is not a skill of its own.
-        named: set[int] = (
-            set(np.flatnonzero(tagged.named >= NAMED_SUPPORT).tolist())
-            if tagged.named is not None
-            else set()
-        )
         rest = [
             m
             for m in matches
@@ -559,13 +580,14 @@ class Parser:
         skill_tokens = {i for start, end, _ in found for i in range(start, end)}
         skill_tokens |= {i for m in rest for i in range(m.start, m.end)}
         skill_tokens |= {i for start, end, _ in unsure for i in range(start, end)}
+        support = JOB_MATCH_SUPPORT if job else MATCH_SUPPORT
         found += [
             (m.start, m.end, m.label_)
             for m in rest
             if not self._ambiguous(m)
             and (
                 (not job and m.label_ in self._products)
-                or tagged.probability[m.start : m.end].max() >= MATCH_SUPPORT
+                or tagged.probability[m.start : m.end].max() >= support
                 # A line that is nothing but a skill's name is a list item ("- Docker"): the
                 # job tagger, reading the line alone, has no context to support it, nor for
                 # a job line's value after its label ("Tools: Tableau").
@@ -591,10 +613,14 @@ class Parser:
         kept: list[tuple[int, int, str]] = []
         for item in found:
             if not kept or item[0] >= kept[-1][1]:
+                # An ambiguous word that opens a sentence as a word does is dropped ("Excel
+                # at customer service"), unless it is listed with another skill: "Operating
+                # systems: Windows and Linux" (a dotin line).
                 if _negated(doc, item[0]) or (
                     item[1] - item[0] == 1
                     and self._ambiguous(doc[item[0] : item[1]])
                     and _reads_as_word(doc, item[0])
+                    and not _listed_with(doc, doc[item[0] : item[1]], skill_tokens)
                 ):
                     continue
                 kept.append(item)

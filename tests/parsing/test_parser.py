@@ -420,6 +420,9 @@ def texts(parser: Parser, sentence: str) -> list[str]:
         ("Excel at building relationships with customers.", set(), {"Excel"}),
         ("Built monthly reports in Excel and Access.", {"Excel", "Access"}, set()),
         ("Access to senior stakeholders across the business.", set(), {"Access"}),
+        # ... but listed with another skill where a sentence opens, a skill (dotin lines).
+        ("• Operating systems: Windows and Linux", {"Windows", "Linux"}, set()),
+        ("Computer Skills: PC and Mac; Windows 2000 and XP;", {"PC"}, set()),
         # "Chef" the job against Chef the configuration tool.
         ("Chef at a busy Italian restaurant for five years.", set(), {"Chef"}),
         ("Configuration management with Chef and Puppet.", {"Chef", "Puppet"}, set()),
@@ -441,6 +444,16 @@ def texts(parser: Parser, sentence: str) -> list[str]:
             set(),
             {"Cisco", "Tamil"},
         ),
+        # A province after a city is part of the place (a dotin résumé's header); "QC" is
+        # quality control in a list of tools (a dotin line).
+        (
+            '"Derek Kub    1255 University, Montreal, QC    123 345-7890    PROFILE  I am a'
+            " competent analyst programmer with a solid expertise in the information technology"
+            " industry, mainly  under Windows platform, using C/C++/C# languages and MFC",
+            {"Windows", "C++"},
+            {"QC"},
+        ),
+        ("Defect Management Tools: AIT ( Accenture Intelligent Testing), QC", {"QC"}, set()),
         ("Tracked campaigns in Google Analytics and Google Ads.", {"Google Analytics"}, set()),
         ("Environment: Oracle 10g, PL/SQL, Unix", {"Oracle 10g", "PL/SQL", "Unix"}, set()),
         # Variants that neither ESCO nor O*NET lists.

@@ -16,6 +16,7 @@ only are read).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from models import Resume
 
@@ -132,6 +133,8 @@ NEUTRAL: dict[str, str] = {
 WORD_RUN = re.compile(r"[\w']+")
 # Honorifics as written before a name (case-sensitive: "MS Excel" and "miss a deadline" stay).
 HONORIFICS = ("Mr", "Mrs", "Ms", "Mx", "Miss", "Mister", "Madam", "Mme", "Mlle", "Smt", "Shri")
+# What stands between the parts of a name written out ("Jordan Taylor", "J. Taylor").
+NAME_SEPARATORS = re.compile(r"[\s.,]+")
 HONORIFIC = re.compile(r"\b(?:" + "|".join(HONORIFICS) + r")\b\.?(?=\s+[A-Z])")
 # Labelled personal fields: the label and its value, to the end of the line or the next
 # separator ("Gender: Female | Nationality: Indian").
@@ -211,6 +214,19 @@ def name_parts(name: str | None) -> list[str]:
     return [p for p in parts if len(p) >= 2 and p not in HONORIFICS]
 
 
+def may_stand_in_name(phrases: Iterable[str], name: str | None) -> bool:
+    """Whether one of ``phrases`` could lie within a place where the name stands
+    (``name_spans``): each of its words is part of one of the name's parts, in any case.
+    Cheaper than finding the name, which compiles a pattern for it: most résumés' skills
+    share no word with their owner's name."""
+    parts = [p.lower() for p in name_parts(name)]
+    return bool(parts) and any(
+        (words := [w for w in NAME_SEPARATORS.split(phrase.lower()) if w])
+        and all(any(w in p for p in parts) for w in words)
+        for phrase in phrases
+    )
+
+
 def name_spans(text: str, name: str | None) -> list[tuple[int, int]]:
     """Where the name stands whole in ``text``, in any case, its parts apart by spaces, dots
     or commas; or surname first, as a list of publications cites its author ("Taylor,
@@ -218,7 +234,7 @@ def name_spans(text: str, name: str | None) -> list[tuple[int, int]]:
     parts = name_parts(name)
     if not parts:
         return []
-    forms = [r"[\s.,]+".join(map(re.escape, parts))]
+    forms = [NAME_SEPARATORS.pattern.join(map(re.escape, parts))]
     if len(parts) >= 2:
         # Each given name, whole or by its initial; those after the first may be left out.
         given = [rf"(?:{re.escape(p)}|{re.escape(p[0])}\.)" for p in parts[:-1]]

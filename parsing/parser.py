@@ -27,7 +27,7 @@ from models import InvalidInput, Job, JobSkill, Resume, Section, SkillMention
 from parsing import _compiled as compiled
 from parsing import _evidence as evidence
 from parsing import _phrases
-from parsing._blind import blind_text, name_spans
+from parsing._blind import blind_text, may_stand_in_name, name_spans
 from parsing._extract import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PAGES,
@@ -495,14 +495,16 @@ class Parser:
             # that is the whole "name" stays: that was a headline ("BUSINESS DEVELOPMENT").
             # Read in the repaired text, as the sections are: a résumé whose line breaks
             # were lost has its name on a line of its own only there.
-            named = name_spans(lined, guess_name(lined, sections, self._reads_as_title))
-            mentions = [
-                m
-                for m in mentions
-                if not any(
-                    a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in named
-                )
-            ]
+            name = guess_name(lined, sections, self._reads_as_title)
+            if may_stand_in_name((lined[m.start : m.end] for m in mentions), name):
+                named = name_spans(lined, name)
+                mentions = [
+                    m
+                    for m in mentions
+                    if not any(
+                        a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in named
+                    )
+                ]
         # Nor is a word of an e-mail address or a link, or the name of a service that labels
         # one ("LinkedIn: https://…", "Skype: hrdk.dubal").
         return [

@@ -6,6 +6,7 @@ import pytest
 
 from models import InvalidInput
 from parsing import Kind, Parser
+from parsing._blind import may_stand_in_name
 from parsing._extract import decode_escaped_bytes, restore_line_breaks
 from parsing._sections import find_sections
 from parsing.parser import FREE_WORD_SUPPORT, english_words
@@ -758,6 +759,15 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
     assert word not in {m.text for m in parser.parse_resume_text(joined).skills}
     listed = parser.parse_resume_text(header + f"Skills\n{word}, Minitab, Python\n")
     assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
+
+
+def test_the_name_is_looked_for_only_when_a_phrase_may_stand_in_it() -> None:
+    # Finding the name compiles a pattern for it: skipped where no phrase shares its words.
+    assert may_stand_in_name(["Python", "DOE"], "JOHN DOE")
+    assert may_stand_in_name(["Docker, R"], "Rebecca Docker")  # "R." is her initial
+    assert not may_stand_in_name(["Python", "Docker Swarm"], "Rebecca Docker")
+    assert not may_stand_in_name(["DOE"], None)
+    assert not may_stand_in_name([], "JOHN DOE")
 
 
 def test_the_candidates_name_in_a_citation_is_no_skill(parser: Parser) -> None:

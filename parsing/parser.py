@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from importlib import resources
@@ -170,6 +170,12 @@ REGION_CODES = frozenset(
     " NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
     " AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
 )
+# The years a skills list gives an item, as Indeed's résumés list skills: "CA7 (4 years), DB2
+# (4 years)", "Hvac tech (3 years)", "SQL (Less than 1 year)". Such an item is the candidate's
+# claim of a skill, whatever the tagger makes of its words.
+ITEM_YEARS = re.compile(r"\s*\((?:\d+\+?|less\s+than\s+1)\s+years?\)", re.IGNORECASE)
+# What ends the item before it.
+ITEM_START = re.compile(r"[,;:|•()]|\n\s*\n")
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
 SENIORITY = {
@@ -469,6 +475,7 @@ class Parser:
                 replace(tagged, ranges=sure),
                 job=kind == "job",
                 claimed=claimed,
+                with_years=_items_with_years(doc, lined, lists),
             )
         mentions = []
         for start, end, skill_id in found:
@@ -521,12 +528,15 @@ class Parser:
         *,
         job: bool = False,
         claimed: AbstractSet[int] = frozenset(),
+        with_years: Sequence[tuple[int, int]] = (),
     ) -> list[tuple[int, int, str]]:
         """The skills of ``doc``: the tagger's phrases, each linked (to the taxonomy match it
         covers, else by label, else free), and the taxonomy matches it did not mark that
         stand on their own (``find_skills``); ``job``: ``doc`` is a job posting;
         ``claimed``: the first tokens of matches kept whatever the tagger says, unless
-        ambiguous or read as part of a name."""
+        ambiguous or read as part of a name; ``with_years``: (start, end) of the items of a
+        skills list that give their years ("DB2 (4 years)"), each a skill where nothing
+        else is found in it."""
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
@@ -611,6 +621,17 @@ class Parser:
             for start, end, free in unsure
             if _listed_with(doc, doc[start:end], skill_tokens)
         ]
+        taken = {i for start, end, _ in found for i in range(start, end)}
+        for start, end in with_years:
+            if taken.isdisjoint(range(start, end)):
+                whole = [m for i in range(start, end) if (m := at.get(i)) is not None]
+                if whole and (whole[0].start, whole[0].end) == (start, end):
+                    found.append((start, end, whole[0].label_))
+                elif (free := self._free_skill(doc[start:end])) is not None and not (
+                    # Some list their job titles there too ("ENGINEER (4 years)").
+                    self._title_in(doc[start:end].text) == " ".join(doc[start:end].text.split())
+                ):
+                    found.append((start, end, free))
         found.sort()
         kept: list[tuple[int, int, str]] = []
         for item in found:
@@ -967,6 +988,25 @@ def _list_item(doc: Doc, span: Span) -> bool:
     """Whether ``span`` is a whole item of a list: a line break, a bullet or an item
     separator ("," ";" "|") on either side of it, spaces aside."""
     return _bounded(doc, span, LIST_ITEM_EDGES, lambda i: doc[i].is_space)
+
+
+def _items_with_years(doc: Doc, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start, end) tokens of the items in the character ``spans`` (a résumé's skills
+    sections) of ``text`` (``doc``'s) that are followed by their years (``ITEM_YEARS``): an
+    item runs back to a separator, a bracket, a label's colon, a blank line or the span's
+    start."""
+    items = []
+    for first, last in spans:
+        cursor = first
+        for years in ITEM_YEARS.finditer(text, first, last):
+            before = [m.end() for m in ITEM_START.finditer(text, cursor, years.start())]
+            start = before[-1] if before else cursor
+            start += len(text[start : years.start()]) - len(text[start : years.start()].lstrip())
+            span = doc.char_span(start, years.start(), alignment_mode="contract")
+            if span is not None and len(span) > 0:
+                items.append((span.start, span.end))
+            cursor = years.end()
+    return items
 
 
 def _bounded(doc: Doc, span: Span, edges: AbstractSet[str], passes: Callable[[int], bool]) -> bool:

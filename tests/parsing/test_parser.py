@@ -761,6 +761,28 @@ def test_a_word_of_the_candidates_name_is_not_a_skill(parser: Parser, name: str,
     assert [m.start for m in listed.skills if m.text == word] == [len(header) + 7]
 
 
+def test_an_item_of_a_skills_list_with_its_years_is_a_skill(parser: Parser) -> None:
+    # Indeed's résumés list skills with the years of each (dotin's, CC0): an item is the
+    # candidate's claim of a skill, whatever the tagger makes of its words...
+    for listed, claimed in (
+        ("SKILLS\n\nCPT (3 years), Data Center (4 years), Ethernet (3 years)\n", "Data Center"),
+        ("SKILLS\n\noptimization (2 years), Python (4 years), router (4 years)\n", "optimization"),
+        (
+            "SKILLS\n\nAgile (10+ years), Product Roadmap (2 years), Stakeholder\nManagement"
+            " (10+ years)\n",
+            "Product Roadmap",
+        ),
+    ):
+        assert claimed in texts(parser, listed)
+    # ... unless it is a job title, which some list there too.
+    titles = (
+        "SKILLS\n\nENGINEER (4 years), TESTING (Less than 1 year), Technical\nArchitect (5 years)"
+    )
+    found = texts(parser, titles)
+    assert "TESTING" in found
+    assert not {"ENGINEER", "Architect", "Technical\nArchitect"} & set(found)
+
+
 def test_the_name_is_looked_for_only_when_a_phrase_may_stand_in_it() -> None:
     # Finding the name compiles a pattern for it: skipped where no phrase shares its words.
     assert may_stand_in_name(["Python", "DOE"], "JOHN DOE")

@@ -165,6 +165,8 @@ class Features:
             section = section_at(sections, doc[line[0]].idx) or "none"
             words = [doc[i].text for i in line]
             lowers = [w.lower() for w in words]
+            # A bigram with a year is no feature: every year reads alike (``word_features``).
+            years = [YEAR.fullmatch(w) is not None for w in words]
             feats = []
             last = len(line) - 1
             for j, i in enumerate(line):
@@ -182,9 +184,9 @@ class Features:
                         f.append(f"{off}gaz={gaz[line[k]]}")
                     else:
                         f.append(f"{off}pad")
-                if j > 0:
+                if j > 0 and not (years[j - 1] or years[j]):
                     f.append(f"bi-={lowers[j - 1]}|{lowers[j]}")
-                if j < last:
+                if j < last and not (years[j] or years[j + 1]):
                     f.append(f"bi+={lowers[j]}|{lowers[j + 1]}")
                 feats.append(f + [f"{kind}:{x}" for x in f])
             out.append((line, feats))

@@ -438,6 +438,13 @@ def texts(parser: Parser, sentence: str) -> list[str]:
         # Employers, schools, degrees and places named like skills (lines of dotin's CC0
         # résumés) against the same names used as skills.
         ("Software Engineering Intern, Google, Mountain View.", set(), {"Google"}),
+        # A product the tagger reads more as part of a name than as a skill (dotin lines).
+        ("♣ Extended complete sales support to Oracle North America Alliances", set(), {"Oracle"}),
+        (
+            "• Made extensive modifications to the internal Google Data APIs engine",
+            set(),
+            {"Google"},
+        ),
         ("Bachelor of Arts in Psychology and History, May 2012", set(), {"Psychology", "History"}),
         (
             "Lab Administrator\n\nHCL Cisco -  Chennai, Tamil Nadu -\n\nMay 2003",

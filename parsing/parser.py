@@ -1027,8 +1027,9 @@ def _bounded(doc: Doc, span: Span, edges: AbstractSet[str], passes: Callable[[in
 
 def _more_a_name(tagged: Tagged, match: Span) -> bool:
     """Whether the tagger gives ``match`` more odds of being part of a name (an employer's,
-    a school's, a place's, a person's) than of being a skill: "Google" in "Google Data APIs",
-    "Facebook" in "used daily by Facebook, Dropbox, Quora", "SAP" as the employer."""
+    a school's, a place's, a person's) than of being a skill: "Google" in "the internal Google
+    Data APIs engine", "Oracle" in "sales support to Oracle North America Alliances" (dotin
+    lines)."""
     if tagged.named is None:
         return False
     span = slice(match.start, match.end)

@@ -628,11 +628,11 @@ class Parser:
                 whole = [m for i in range(start, end) if (m := at.get(i)) is not None]
                 if whole and (whole[0].start, whole[0].end) == (start, end):
                     found.append((start, end, whole[0].label_))
-                elif (free := self._free_skill(doc[start:end])) is not None and not (
+                elif (free := self._free_skill(doc[start:end])) is not None:
                     # Some list their job titles there too ("ENGINEER (4 years)").
-                    self._title_in(doc[start:end].text) == " ".join(doc[start:end].text.split())
-                ):
-                    found.append((start, end, free))
+                    words = [t.text for t in doc[start:end] if not t.is_space]
+                    if self._title_in_words(words) != " ".join(words):
+                        found.append((start, end, free))
         found.sort()
         kept: list[tuple[int, int, str]] = []
         for item in found:
@@ -1002,7 +1002,8 @@ def _items_with_years(doc: Doc, text: str, spans: list[tuple[int, int]]) -> list
         for years in ITEM_YEARS.finditer(text, first, last):
             before = [m.end() for m in ITEM_START.finditer(text, cursor, years.start())]
             start = before[-1] if before else cursor
-            start += len(text[start : years.start()]) - len(text[start : years.start()].lstrip())
+            item = text[start : years.start()]
+            start += len(item) - len(item.lstrip())
             span = doc.char_span(start, years.start(), alignment_mode="contract")
             if span is not None and len(span) > 0:
                 items.append((span.start, span.end))

@@ -42,8 +42,9 @@ MAX_DOCX_INFLATED = 100 * 1024 * 1024
 # A line longer than this with runs of spaces in it is text whose line breaks were lost (a
 # form or an export that joined lines with spaces): each run stands where a break was.
 LOST_BREAKS_LINE = 200
-# The first space of a run of two or more between words.
-RUN_START = re.compile(r"(?<=\S) (?= +\S)")
+# The first space of a run of two or more between words (the space first: the regex engine
+# then looks only at spaces, twice as fast on long lines as a look-behind first).
+RUN_START = re.compile(r" (?<=\S )(?= +\S)")
 
 # Bytes written out as text ("\\xe2\\x80\\xa2", a bullet, as twelve characters): a text that
 # went through a bytes repr on its way.

@@ -31,7 +31,7 @@ from parsing._compiled import Arrays, get_strings, put_strings
 LABELS = ("B", "I", "O")
 Floats = npt.NDArray[np.float64]
 Hashes = npt.NDArray[np.uint64]
-BIGRAM_SIDES = ("bi-", "bi+")
+BIGRAM_SIDES = ("bi+", "bi-")  # on the first word of a bigram, on the second
 # Mixes two 64-bit word hashes into one bigram key (wrapping multiplication).
 BIGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Running products are rescaled every few steps: each factor's entries are at most 1 and its
@@ -58,6 +58,13 @@ class LinearChain:
         self.weights, self.transitions, self.bigrams = weights, transitions, bigrams
         self.labels = labels
         self.zero = np.zeros(len(labels))
+        # Both sides' bigrams in one sorted table, each key's weights on its first word and on
+        # its second, so that a document's bigrams are looked up once.
+        self._bigram_keys: Hashes = np.union1d(*(keys for keys, _ in bigrams.values()))
+        self._bigram_weights = np.zeros((len(self._bigram_keys), 2, len(labels)))
+        for s, side in enumerate(BIGRAM_SIDES):
+            keys, vecs = bigrams[side]
+            self._bigram_weights[np.searchsorted(self._bigram_keys, keys), s] = vecs
 
     @classmethod
     def from_tagger(cls, tagger: pycrfsuite.Tagger, kind: str, kinds: Iterable[str]) -> LinearChain:
@@ -121,16 +128,17 @@ class LinearChain:
     def get(self, feature: str) -> Floats:
         return self.weights.get(feature, self.zero)
 
-    def bigram_scores(self, side: str, keys: Hashes) -> Floats:
-        """The weights of the ``side`` ("bi-" or "bi+") bigram feature for each key; zero
-        for bigrams the model has no weight for."""
-        known, vecs = self.bigrams[side]
-        out = np.zeros((len(keys), len(self.labels)))
+    def bigram_scores(self, keys: Hashes) -> Floats:
+        """(keys, 2, labels): for each key (``bigram_keys``), the weights of its bigram
+        feature on its first word ("bi+") and on its second ("bi-"); zero for bigrams the
+        model has no weight for."""
+        known = self._bigram_keys
+        out = np.zeros((len(keys), 2, len(self.labels)))
         if len(known) == 0 or len(keys) == 0:
             return out
         at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
         hit = known[at] == keys
-        out[hit] = vecs[at[hit]]
+        out[hit] = self._bigram_weights[at[hit]]
         return out
 
 

@@ -319,9 +319,10 @@ class SkillTagger:
             scores += np.where(inside[:, None], seen, by_word.pad[off])
         if n > 1:
             keys = bigram_keys(table[:-1, 1], table[1:, 1])
-            same = ~starts[1:, None]
-            scores[:-1] += np.where(same, chain.bigram_scores("bi+", keys), 0.0)
-            scores[1:] += np.where(same, chain.bigram_scores("bi-", keys), 0.0)
+            both = chain.bigram_scores(keys)
+            both[starts[1:]] = 0.0  # no bigram across a line break
+            scores[:-1] += both[:, 0]
+            scores[1:] += both[:, 1]
         p = marginals(scores, starts, chain.transitions)
         tagged = tagged_phrases(len(doc), tokens, starts, p[:, 0], p[:, 1], self.threshold)
         named = np.zeros(len(doc))

@@ -106,6 +106,7 @@ TOKEN_INFIX = re.compile(
     r"""|(?<=\S)/(?=\S)"""  # TCP/IP, C#/.NET
     r"""|(?<=[a-z])\.(?=[A-Z])"""  # a lost space: "Java.Next"
     r"""|(?<=#)(?=\.[A-Za-z])"""  # C# on .NET: "C#.NET" is "C#" and ".NET"
+    r"""|(?<=[A-Za-z0-9#+])[\[\]()](?=[A-Za-z0-9])"""  # C#(2 years), Eclipse[Pydev plugin]
 )
 FREE_PREFIX = "free:"
 # spaCy's tokenizer caches how it split each whitespace-free chunk, up to 10,000 by default:

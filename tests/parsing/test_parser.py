@@ -65,6 +65,19 @@ def test_tokens_keep_skill_names_whole_and_split_lists(parser: Parser) -> None:
     assert {"C#", ".NET", "T-SQL", "Node.js"} <= found
 
 
+def test_a_bracket_glued_between_words_splits_them(parser: Parser) -> None:
+    # dotin résumés' lines: "C#(2" and "Eclipse[Pydev" were one token each, no skill in it.
+    doc = parser.nlp.make_doc("Languages: C#(2 years) .NET(1 year), PL/SQL(Oracle 9)")
+    assert [t.text for t in doc if not t.is_space] == [
+        "Languages", ":", "C#", "(", "2", "years", ")", ".NET", "(", "1", "year", ")", ",",
+        "PL", "/", "SQL", "(", "Oracle", "9", ")",
+    ]  # fmt: skip
+    found = {m.text for m in parser.find_skills("Languages: C#(2 years) .NET(1 year)")}
+    assert {"C#", ".NET"} <= found
+    found = {m.text for m in parser.find_skills("IDE's Pycharm, Eclipse[Pydev plugin], Vim")}
+    assert "Eclipse" in found
+
+
 @pytest.mark.parametrize(
     ("line", "skills"),
     [
@@ -575,6 +588,30 @@ def test_case_matters_for_acronyms(parser: Parser) -> None:
         ),
         ("Sql Server, Ssis, T-SQL, ETL, SSRS", "resume", {"T-SQL": "Transact-SQL"}),
         ("Scripting Languages: Shell Scripting", "resume", {"Shell Scripting": "Shell script"}),
+        # Languages and tools that ESCO lists among computer programming's names (dotin
+        # lines): each is its own tool, not any programming.
+        (
+            "ORACLE (3 years), JAVA (3 years), SOAP (2 years), Subversion (2 years), SVN (2 years)",
+            "resume",
+            {"Subversion": "Apache Subversion SVN", "SVN": "Apache Subversion SVN"},
+        ),
+        (
+            "Professional: .NET, .NET CF, C#, C++ (MFC), C, Fortran, Cobol, Motif, Xlib",
+            "resume",
+            {"Fortran": "Formula translation/translator FORTRAN"},
+        ),
+        (
+            "Lua, Pascal, Perl, PHP, PL/SQL, SQL, Tcl, UNIX Shell Scripting, VBScript",
+            "resume",
+            {"Tcl": "Tool command language Tcl"},
+        ),
+        # A SkillSpan dev post (MIT).
+        (
+            "Test automation and load generation: e.g. Selenium WebDriver AngularJS Protractor "
+            "LoadRunner JMeter",
+            "job",
+            {"AngularJS": "Angular"},
+        ),
     ],
 )
 def test_a_name_as_a_text_writes_it_is_its_skill(

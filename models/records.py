@@ -46,8 +46,10 @@ class JobSkill(SkillMention):
 
 
 class SkillEvidence(Record):
-    """What a résumé shows of one skill: where, how often, when last and for how long
-    (from the dates of the roles that mention it)."""
+    """What a résumé shows of one skill: where, how often, when last and for how long (from
+    the dates of the roles that mention it), and the years it states for the skill ("ORACLE
+    (3 years)", "5+ years of experience in Mule"; less than a year is 0.5), the most where
+    it states several."""
 
     id: str
     label: str
@@ -55,6 +57,7 @@ class SkillEvidence(Record):
     sections: list[str]
     last_used: dt.date | None = None
     years_used: float | None = None
+    years_stated: float | None = None
 
 
 class Contact(Record):

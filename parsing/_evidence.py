@@ -48,6 +48,23 @@ DEGREE = re.compile(
     r"associate'?s? degree)",
     re.IGNORECASE,
 )
+# The years a résumé states for a skill, right after its name as Indeed's résumés list skills
+# ("ORACLE (3 years)", "ESSBASE\n(Less than 1 year)") or a list item gives them ("Leadership:
+# 10+ years"), or right before it ("5+ years of experience in Mule", "8 years of Java").
+YEARS_AFTER = re.compile(
+    r"\s*\(\s*(?:(\d{1,2}(?:\.\d)?)\+?|(less\s+than\s+(?:1|one|a)))\s+years?\s*\)"
+    r"|[ \t]*[:\-–][ \t]*(\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b",
+    re.IGNORECASE,
+)
+YEARS_BEFORE = re.compile(
+    r"(\d{1,2}(?:\.\d)?)\+?\s*(?:years?|yrs?)['’]?\s+(?:of\s+)?"
+    r"(?:(?:hands-on|professional|working|work|industry)\s+)?(?:experience\s+)?"
+    r"(?:in|with|using|of)\s+$",
+    re.IGNORECASE,
+)
+# How far before a skill's name ``YEARS_BEFORE`` is looked for.
+YEARS_BEFORE_REACH = 80
+LESS_THAN_A_YEAR = 0.5
 # How far after a role's dates its description may run without another date range.
 ROLE_REACH = 3000
 ROLE_SECTIONS = {"experience", "projects", "header"}
@@ -97,6 +114,18 @@ def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:
     return min(found)[1] if found else None
 
 
+def years_stated_for(text: str, start: int, end: int) -> float | None:
+    """The years ``text`` states for the skill named at ``start:end`` (``YEARS_AFTER``,
+    ``YEARS_BEFORE``); less than a year is ``LESS_THAN_A_YEAR``; None when it states none."""
+    after = YEARS_AFTER.match(text, end)
+    if after is not None:
+        if after.group(2):
+            return LESS_THAN_A_YEAR
+        return float(after.group(1) or after.group(3))
+    before = YEARS_BEFORE.search(text, max(0, start - YEARS_BEFORE_REACH), start)
+    return float(before.group(1)) if before is not None else None
+
+
 def stated_years(text: str) -> float | None:
     """The overall years of experience a text states ("5+ years of experience")."""
     found = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
@@ -142,8 +171,9 @@ def education(text: str, sections: list[Section]) -> list[str]:
 def skill_evidence(
     text: str, sections: list[Section], mentions: list[SkillMention], today: dt.date
 ) -> list[SkillEvidence]:
-    """Per skill: its sections, mentions, and the last date and total years of the roles
-    whose descriptions mention it (a role is the text after a date range, up to the next)."""
+    """Per skill: its sections, mentions, the last date and total years of the roles whose
+    descriptions mention it (a role is the text after a date range, up to the next), and the
+    years the résumé states for it (``years_stated_for``)."""
     periods = dated_periods(text, today)
     out: dict[str, SkillEvidence] = {}
     roles: dict[str, set[tuple[dt.date, dt.date]]] = {}
@@ -154,6 +184,9 @@ def skill_evidence(
         ev.mentions += 1
         if m.section and m.section not in ev.sections:
             ev.sections.append(m.section)
+        stated = years_stated_for(text, m.start, m.end)
+        if stated is not None:
+            ev.years_stated = max(ev.years_stated or 0.0, stated)
         if (m.section or "header") not in ROLE_SECTIONS:
             continue
         before = [(pos, start, end) for pos, start, end in periods if pos <= m.start]

@@ -7,6 +7,7 @@ import pytest
 from models import InvalidInput
 from parsing import Kind, Parser
 from parsing._blind import may_stand_in_name
+from parsing._evidence import years_stated_for
 from parsing._extract import decode_escaped_bytes, restore_line_breaks
 from parsing._sections import find_sections
 from parsing.parser import FREE_WORD_SUPPORT, english_words
@@ -1097,3 +1098,43 @@ def test_resume_evidence_and_education(parser: Parser) -> None:
     assert tableau.years_used == pytest.approx(3.8, abs=0.1)
     # Only in the skills list: no dates to tell.
     assert ev["Git"].last_used is None and ev["Git"].years_used is None
+    assert python.years_stated is None
+
+
+def test_resume_evidence_gives_the_years_a_resume_states_for_a_skill(parser: Parser) -> None:
+    # Indeed's skills lists (dotin lines) and a summary's claim.
+    text = (
+        "Jane Roe\nSoftware Developer\n\nSKILLS\n"
+        "C++ (Less than 1 year), ECLIPSE (Less than 1 year), ESSBASE\n(Less than 1 year)\n"
+        "ORACLE (3 years), JAVA (3 years), SOAP (2 years), SVN (2 years)\n\n"
+        "SUMMARY\n5+ years of experience in Mule ESB, and Java since 2015.\n"
+    )
+    ev = {e.label: e for e in parser.parse_resume_text(text, today=TODAY).evidence}
+    assert ev["C++"].years_stated == 0.5  # less than a year
+    assert ev["Oracle Essbase"].years_stated == 0.5  # the years on the next line
+    assert ev["Apache Subversion SVN"].years_stated == 2
+    assert ev["MuleSoft software"].years_stated == 5
+    # Stated once of two mentions: the statement stands.
+    java = ev["Java (computer programming)"]
+    assert (java.mentions, java.years_stated) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Java (5 years)", 5.0),
+        ("Java (10+ years)", 10.0),
+        ("Java (less than one year)", 0.5),
+        ("Leadership: 10+ years", 10.0),
+        ("8 years of Java", 8.0),
+        ("3 yrs' hands-on experience with Java", 3.0),
+        # Not the skill's: years of something else, or a list item after a break.
+        ("Java, 5 years in banking", None),
+        ("Java\n- 3 years leading a team", None),
+        ("5 years in banking, Java", None),
+    ],
+)
+def test_the_years_stated_for_a_skill(text: str, years: float | None) -> None:
+    name = "Leadership" if text.startswith("Leadership") else "Java"
+    start = text.index(name)
+    assert years_stated_for(text, start, start + len(name)) == years

@@ -580,18 +580,25 @@ def add_variants(skills: list[dict[str, object]], path: Path) -> int:
     """Add the curated variants ("JS" for JavaScript, "k8s" for Kubernetes) of VARIANTS_FILE;
     each names its skill by exact label, and an unknown label is an error. A curated variant
     is its skill's alone: another skill's alternative label written the same way, whatever
-    the case, is dropped ("ATS" is applicant tracking software, not "Automate the Schools")."""
+    the case, is dropped ("ATS" is applicant tracking software, not "Automate the Schools").
+    A row's ``kind_of``, where given, is the label of an ESCO kind the skill is one of, added
+    to its broader skills: ESCO listed "Fortran" among computer programming's names."""
     by_label = {str(s["label"]): s for s in skills}
     curated: dict[str, str] = {}
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(row for row in fh if not row.startswith("#")):
-            skill = by_label.get(row["label"])
-            if skill is None:
-                raise SystemExit(f"{path}: no skill labelled {row['label']!r}")
+            for named in (row["label"], row.get("kind_of")):
+                if named and named not in by_label:
+                    raise SystemExit(f"{path}: no skill labelled {named!r}")
+            skill = by_label[row["label"]]
+            kind_of = by_label[row["kind_of"]] if row.get("kind_of") else None
             aliases = set(skill["aliases"])  # type: ignore[arg-type]
             aliases.add(row["variant"])
             skill["aliases"] = sorted(aliases)
             curated[norm(row["variant"])] = str(skill["id"])
+            broader = skill["broader"]
+            if kind_of is not None and kind_of["id"] not in broader:  # type: ignore[operator]
+                broader.append(kind_of["id"])  # type: ignore[attr-defined]
     for skill in skills:
         skill["aliases"] = [
             a

@@ -333,6 +333,8 @@ function profileView(c) {
     const detail = [];
     if (e && e.last_used) detail.push(`last used ${e.last_used}`);
     if (e && e.years_used) detail.push(`${e.years_used} years`);
+    // What the résumé itself says: "ORACLE (3 years)", "Git (Less than 1 year)" (0.5).
+    if (e && e.years_stated) detail.push(e.years_stated < 1 ? "under a year stated" : `${e.years_stated} years stated`);
     if (s.section) detail.push(`in ${s.section}`);
     skills.append(el("li", { text: detail.length ? `${s.label} (${detail.join(", ")})` : s.label }));
   }

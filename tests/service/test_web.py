@@ -251,6 +251,20 @@ def test_a_recruiter_signs_in_matches_gives_feedback_and_exports(
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading", name="Earlier applications")).to_be_visible()
     expect(dialog).to_contain_text(expected[0]["external_id"])
+    # Each skill with the years its résumé states for it, as the API gives them.
+    profile = httpx.get(
+        f"{served}/v1/candidates/{expected[0]['candidate_id']}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    ).json()
+    stated = [e for e in profile["evidence"] if e["years_stated"]]
+    assert stated, "the first candidate's résumé states years for some skills"
+    for e in stated:
+        years = e["years_stated"]
+        said = "under a year stated" if years < 1 else f"{years:g} years stated"
+        expect(dialog.locator("ul.skills")).to_contain_text(
+            re.compile(re.escape(e["label"]) + r" \([^)]*" + said)
+        )
     assert_accessible(page, "the profile")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()

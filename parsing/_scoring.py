@@ -46,25 +46,22 @@ LINES_AT_MOST = 3
 class LinearChain:
     """One kind's view of a trained CRF: each feature's weights for each of its ``labels`` (B,
     I and O first), with the weights of its ``kind:``-prefixed twin added in; bigram features
-    keyed by word hashes."""
+    keyed by word hashes: ``bigram_keys`` sorted, and for each its weights (``bigram_weights``,
+    (keys, 2, labels)) on the bigram's first word ("bi+") and on its second ("bi-"), so that a
+    document's bigrams are looked up once."""
 
     def __init__(
         self,
         weights: dict[str, Floats],
         transitions: Floats,
-        bigrams: dict[str, tuple[Hashes, Floats]],
+        bigram_keys: Hashes,
+        bigram_weights: Floats,
         labels: tuple[str, ...] = LABELS,
     ) -> None:
-        self.weights, self.transitions, self.bigrams = weights, transitions, bigrams
+        self.weights, self.transitions = weights, transitions
+        self.bigram_keys, self.bigram_weights = bigram_keys, bigram_weights
         self.labels = labels
         self.zero = np.zeros(len(labels))
-        # Both sides' bigrams in one sorted table, each key's weights on its first word and on
-        # its second, so that a document's bigrams are looked up once.
-        self._bigram_keys: Hashes = np.union1d(*(keys for keys, _ in bigrams.values()))
-        self._bigram_weights = np.zeros((len(self._bigram_keys), 2, len(labels)))
-        for s, side in enumerate(BIGRAM_SIDES):
-            keys, vecs = bigrams[side]
-            self._bigram_weights[np.searchsorted(self._bigram_keys, keys), s] = vecs
 
     @classmethod
     def from_tagger(cls, tagger: pycrfsuite.Tagger, kind: str, kinds: Iterable[str]) -> LinearChain:
@@ -84,19 +81,17 @@ class LinearChain:
         transitions = np.zeros((size, size))
         for (a, b), weight in dump.transitions.items():
             transitions[index[a], index[b]] = weight
-        # Bigram features ("bi-=a|b" on b, "bi+=a|b" on a) as sorted keys for searchsorted.
-        bigrams: dict[str, tuple[Hashes, Floats]] = {}
-        for side in BIGRAM_SIDES:
-            found = sorted(
-                (bigram_key(*pair.split("|", 1)), vec)
-                for attr, vec in weights.items()
-                if attr.startswith(side + "=") and "|" in (pair := attr[len(side) + 1 :])
-            )
-            keys = np.array([k for k, _ in found], dtype=np.uint64)
-            vecs = np.array([v for _, v in found]).reshape(-1, size)
-            bigrams[side] = (keys, vecs)
+        # Bigram features ("bi+=a|b" on a, "bi-=a|b" on b) by key, sorted for searchsorted.
+        by_key: dict[int, Floats] = {}
+        for attr, vec in weights.items():
+            side, _, pair = attr.partition("=")
+            if side in BIGRAM_SIDES and "|" in pair:
+                key = bigram_key(*pair.split("|", 1))
+                by_key.setdefault(key, np.zeros((2, size)))[BIGRAM_SIDES.index(side)] = vec
+        keys = np.array(sorted(by_key), dtype=np.uint64)
+        vecs = np.array([by_key[k] for k in sorted(by_key)]).reshape(-1, 2, size)
         words = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
-        return cls(words, transitions, bigrams, labels)
+        return cls(words, transitions, keys, vecs, labels)
 
     def arrays(self) -> Arrays:
         """This chain as arrays, for :func:`parsing._compiled.load_or_build`."""
@@ -106,24 +101,22 @@ class LinearChain:
         }
         put_strings(out, "names", list(self.weights))
         put_strings(out, "labels", list(self.labels))
-        for side, (keys, vecs) in self.bigrams.items():
-            out[f"{side}keys"], out[f"{side}weights"] = keys, vecs
+        out["bigram_keys"], out["bigram_weights"] = self.bigram_keys, self.bigram_weights
         return out
 
     @classmethod
     def from_arrays(cls, arrays: Arrays) -> LinearChain:
         names = get_strings(arrays, "names")
         values: Floats = arrays["weights"].astype(np.float64)
-        bigrams = {
-            side: (
-                arrays[f"{side}keys"].astype(np.uint64),
-                arrays[f"{side}weights"].astype(np.float64),
-            )
-            for side in BIGRAM_SIDES
-        }
         weights = dict(zip(names, values, strict=True))
         labels = tuple(get_strings(arrays, "labels"))
-        return cls(weights, arrays["transitions"].astype(np.float64), bigrams, labels)
+        return cls(
+            weights,
+            arrays["transitions"].astype(np.float64),
+            arrays["bigram_keys"].astype(np.uint64),
+            arrays["bigram_weights"].astype(np.float64),
+            labels,
+        )
 
     def get(self, feature: str) -> Floats:
         return self.weights.get(feature, self.zero)
@@ -132,13 +125,13 @@ class LinearChain:
         """(keys, 2, labels): for each key (``bigram_keys``), the weights of its bigram
         feature on its first word ("bi+") and on its second ("bi-"); zero for bigrams the
         model has no weight for."""
-        known = self._bigram_keys
+        known = self.bigram_keys
         out = np.zeros((len(keys), 2, len(self.labels)))
         if len(known) == 0 or len(keys) == 0:
             return out
         at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
         hit = known[at] == keys
-        out[hit] = self._bigram_weights[at[hit]]
+        out[hit] = self.bigram_weights[at[hit]]
         return out
 
 

@@ -48,13 +48,16 @@ DEGREE = re.compile(
     r"associate'?s? degree)",
     re.IGNORECASE,
 )
-# The years a résumé states for a skill, right after its name as Indeed's résumés list skills
-# ("ORACLE (3 years)", "ESSBASE\n(Less than 1 year)") or a list item gives them ("Leadership:
-# 10+ years"), or right before it ("5+ years of experience in Mule", "8 years of Java").
-YEARS_AFTER = re.compile(
-    r"\s*\(\s*(?:(\d{1,2}(?:\.\d)?)\+?|(less\s+than\s+(?:1|one|a)))\s+years?\s*\)"
-    r"|[ \t]*[:\-–][ \t]*(\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b",
+# The years a résumé states for a skill: right after its name, as Indeed's résumés list skills
+# ("ORACLE (3 years)", "ESSBASE\n(Less than 1 year)"; the parser reads such an item of a
+# skills list as a skill), or as a list item gives them ("Leadership: 10+ years"), or right
+# before it ("5+ years of experience in Mule", "8 years of Java").
+ITEM_YEARS = re.compile(
+    r"\s*\(\s*(?:(\d{1,2}(?:\.\d)?)\+?|(less\s+than\s+(?:1|one|a)))\s+years?\s*\)",
     re.IGNORECASE,
+)
+LISTED_YEARS = re.compile(
+    r"[ \t]*[:\-–][ \t]*(\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b", re.IGNORECASE
 )
 YEARS_BEFORE = re.compile(
     r"(\d{1,2}(?:\.\d)?)\+?\s*(?:years?|yrs?)['’]?\s+(?:of\s+)?"
@@ -115,13 +118,15 @@ def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:
 
 
 def years_stated_for(text: str, start: int, end: int) -> float | None:
-    """The years ``text`` states for the skill named at ``start:end`` (``YEARS_AFTER``,
-    ``YEARS_BEFORE``); less than a year is ``LESS_THAN_A_YEAR``; None when it states none."""
-    after = YEARS_AFTER.match(text, end)
-    if after is not None:
-        if after.group(2):
-            return LESS_THAN_A_YEAR
-        return float(after.group(1) or after.group(3))
+    """The years ``text`` states for the skill named at ``start:end`` (``ITEM_YEARS``,
+    ``LISTED_YEARS``, ``YEARS_BEFORE``); less than a year is ``LESS_THAN_A_YEAR``; None when
+    it states none."""
+    item = ITEM_YEARS.match(text, end)
+    if item is not None:
+        return LESS_THAN_A_YEAR if item.group(2) else float(item.group(1))
+    listed = LISTED_YEARS.match(text, end)
+    if listed is not None:
+        return float(listed.group(1))
     before = YEARS_BEFORE.search(text, max(0, start - YEARS_BEFORE_REACH), start)
     return float(before.group(1)) if before is not None else None
 

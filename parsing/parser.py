@@ -172,11 +172,7 @@ REGION_CODES = frozenset(
     " NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
     " AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
 )
-# The years a skills list gives an item, as Indeed's résumés list skills: "CA7 (4 years), DB2
-# (4 years)", "Hvac tech (3 years)", "SQL (Less than 1 year)". Such an item is the candidate's
-# claim of a skill, whatever the tagger makes of its words.
-ITEM_YEARS = re.compile(r"\s*\((?:\d+\+?|less\s+than\s+1)\s+years?\)", re.IGNORECASE)
-# What ends the item before it.
+# What ends the item before the years a skills list gives it (``_items_with_years``).
 ITEM_START = re.compile(r"[,;:|•()]|\n\s*\n")
 SOFTWARE_SUFFIX = re.compile(r"\s+software$", re.IGNORECASE)
 ROMAN = re.compile(r"[ivx]+")
@@ -994,13 +990,15 @@ def _list_item(doc: Doc, span: Span) -> bool:
 
 def _items_with_years(doc: Doc, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(start, end) tokens of the items in the character ``spans`` (a résumé's skills
-    sections) of ``text`` (``doc``'s) that are followed by their years (``ITEM_YEARS``): an
-    item runs back to a separator, a bracket, a label's colon, a blank line or the span's
-    start."""
+    sections) of ``text`` (``doc``'s) that are followed by their years, as Indeed's résumés
+    list skills (``evidence.ITEM_YEARS``: "CA7 (4 years), DB2 (4 years)", "Hvac tech (3
+    years)", "SQL (Less than 1 year)"): such an item is the candidate's claim of a skill,
+    whatever the tagger makes of its words. An item runs back to a separator, a bracket, a
+    label's colon, a blank line or the span's start."""
     items = []
     for first, last in spans:
         cursor = first
-        for years in ITEM_YEARS.finditer(text, first, last):
+        for years in evidence.ITEM_YEARS.finditer(text, first, last):
             before = [m.end() for m in ITEM_START.finditer(text, cursor, years.start())]
             start = before[-1] if before else cursor
             item = text[start : years.start()]

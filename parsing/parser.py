@@ -622,9 +622,9 @@ class Parser:
         taken = {i for start, end, _ in found for i in range(start, end)}
         for start, end in with_years:
             if taken.isdisjoint(range(start, end)):
-                whole = [m for i in range(start, end) if (m := at.get(i)) is not None]
-                if whole and (whole[0].start, whole[0].end) == (start, end):
-                    found.append((start, end, whole[0].label_))
+                whole = at.get(start)
+                if whole is not None and (whole.start, whole.end) == (start, end):
+                    found.append((start, end, whole.label_))
                 elif (free := self._free_skill(doc[start:end])) is not None:
                     # Some list their job titles there too ("ENGINEER (4 years)").
                     words = [t.text for t in doc[start:end] if not t.is_space]

@@ -88,8 +88,9 @@ class LinearChain:
             if side in BIGRAM_SIDES and "|" in pair:
                 key = bigram_key(*pair.split("|", 1))
                 by_key.setdefault(key, np.zeros((2, size)))[BIGRAM_SIDES.index(side)] = vec
-        keys = np.array(sorted(by_key), dtype=np.uint64)
-        vecs = np.array([by_key[k] for k in sorted(by_key)]).reshape(-1, 2, size)
+        ordered = sorted(by_key)
+        keys = np.array(ordered, dtype=np.uint64)
+        vecs = np.array([by_key[k] for k in ordered]).reshape(-1, 2, size)
         words = {k: v for k, v in weights.items() if not k.startswith(("bi-=", "bi+="))}
         return cls(words, transitions, keys, vecs, labels)
 

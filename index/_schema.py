@@ -53,6 +53,8 @@ class CandidateRow(Base):
     skill_ids_json: Mapped[str] = mapped_column(Text, default="[]")
     # Skill id → ISO date of the last role that mentions it (from the résumé's evidence).
     skills_last_used_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # Skill id → the years the résumé shows of it (``Resume.skill_years``).
+    skill_years_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     years_experience: Mapped[float | None] = mapped_column(Float)
     text_sha: Mapped[str] = mapped_column(String(64))
     # SHA-256 of the résumé's blind text (what a blind tenant's BM25 document holds); None

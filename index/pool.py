@@ -178,7 +178,8 @@ def _profile_row(candidate: Candidate) -> ProfileRow:
     return ProfileRow(
         candidate.id,
         resume.skill_ids(),
-        {e.id: e.last_used for e in resume.evidence if e.last_used},
+        resume.skills_last_used(),
+        resume.skill_years(),
         resume.titles,
         resume.years_experience,
         candidate.location,

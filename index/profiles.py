@@ -2,7 +2,8 @@
 
 A match re-scores a few hundred candidates on nine features. Read from the store and scored
 one by one in Python, that costs tens of milliseconds whatever the pool's size; held here as
-columns (skills, titles' words and places as lists of codes, years as a number) the features
+columns (skills, each with when it was last used and the years shown of it, titles' words
+and places as lists of codes, years as a number) the features
 of all of them are a few NumPy operations (see :func:`matcher.scoring.score_many`), and only
 the shortlist is read from the store and explained.
 
@@ -18,6 +19,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,13 +62,14 @@ class Vocabulary:
 
 
 class _Lists:
-    """A list of int32 values (and an int32 attribute of each) per candidate id."""
+    """A list of int32 values per candidate id, each value with attributes of its own (one
+    array each, of the dtypes given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extras: npt.DTypeLike) -> None:
         self.start = np.zeros(0, dtype=np.int64)
         self.length = np.zeros(0, dtype=np.int32)
         self.values = np.zeros(1024, dtype=np.int32)
-        self.extra = np.zeros(1024, dtype=np.int32)
+        self.extras = [np.zeros(1024, dtype=dtype) for dtype in extras]
         self.used = 0  # of values
         self.live = 0  # values some candidate points at
 
@@ -76,14 +79,15 @@ class _Lists:
             self.start = np.concatenate([self.start, np.zeros(grow, dtype=np.int64)])
             self.length = np.concatenate([self.length, np.zeros(grow, dtype=np.int32)])
 
-    def set(self, ids: Ids, lists: list[list[int]], extras: list[list[int]] | None = None) -> None:
+    def set(self, ids: Ids, lists: list[list[int]], *extras: list[list[float]]) -> None:
+        """Point ``ids`` at new lists; ``extras``: each attribute's values, list by list."""
         total = sum(len(x) for x in lists)
         if self.used + total > len(self.values):
-            # By an eighth: at a million candidates the skill arrays hold 26 M values (200 MB
-            # with their extras), and doubling would leave up to half of that unused.
+            # By an eighth: at a million candidates the skill arrays hold 26 M values (260 MB
+            # with their attributes), and doubling would leave up to half of that unused.
             size = max(self.used + total, len(self.values) + len(self.values) // 8)
             self.values = np.resize(self.values, size)
-            self.extra = np.resize(self.extra, size)
+            self.extras = [np.resize(extra, size) for extra in self.extras]
         self.live -= int(self.length[ids].sum())
         at = self.used
         for i, values in zip(ids.tolist(), lists, strict=True):
@@ -93,11 +97,10 @@ class _Lists:
             self.values[self.used : at] = np.fromiter(
                 (v for values in lists for v in values), dtype=np.int32, count=total
             )
-            self.extra[self.used : at] = (
-                np.fromiter((v for e in extras for v in e), dtype=np.int32, count=total)
-                if extras is not None
-                else 0
-            )
+            for extra, given in zip(self.extras, extras, strict=True):
+                extra[self.used : at] = np.fromiter(
+                    (v for e in given for v in e), dtype=extra.dtype, count=total
+                )
         self.used, self.live = at, self.live + total
         if self.used > 1 << 16 and self.live < self.used // 2:
             self._compact()
@@ -110,23 +113,25 @@ class _Lists:
         """Let go of the room not yet used (after loading a whole pool)."""
         size = max(self.used, 1024)
         if size < len(self.values):
-            self.values, self.extra = self.values[:size].copy(), self.extra[:size].copy()
+            self.values = self.values[:size].copy()
+            self.extras = [extra[:size].copy() for extra in self.extras]
 
     def _compact(self) -> None:
         ids = np.flatnonzero(self.length)
-        rows, values, extra = self.gather(ids)
-        self.values, self.extra = values.copy(), extra.copy()
+        _, values, extras = self.gather(ids)
+        self.values, self.extras = values.copy(), [extra.copy() for extra in extras]
         lengths = self.length[ids].astype(np.int64)
         self.start[ids] = np.cumsum(lengths) - lengths
         self.used = self.live = len(values)
 
-    def gather(self, ids: Ids) -> tuple[npt.NDArray[np.int64], Codes, Codes]:
-        """(row of ``ids`` each value belongs to, values, extras), rows in order."""
+    def gather(self, ids: Ids) -> tuple[npt.NDArray[np.int64], Codes, list[npt.NDArray[Any]]]:
+        """(row of ``ids`` each value belongs to, values, each attribute's values), rows in
+        order."""
         lengths = self.length[ids].astype(np.int64)
         rows = np.repeat(np.arange(len(ids)), lengths)
         offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         positions = np.repeat(self.start[ids], lengths) + offsets
-        return rows, self.values[positions], self.extra[positions]
+        return rows, self.values[positions], [extra[positions] for extra in self.extras]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,7 @@ class ProfileRow:
     id: int
     skill_ids: Iterable[str]
     skills_last_used: Mapping[str, dt.date]
+    skill_years: Mapping[str, float]
     titles: list[str]
     years_experience: float | None
     location: str | None
@@ -148,8 +154,10 @@ class Profiles:
     def __init__(self) -> None:
         self.skills = Vocabulary()  # skill id → code
         self.words = Vocabulary()  # a title's word, or a place name → code
-        self.skill_lists = _Lists()  # skill codes; extra: ordinal of the date last used, 0
-        self.title_lists = _Lists()  # word codes; extra: which title of the candidate
+        # Skill codes; of each, the ordinal of the date last used (0: none) and the years
+        # the résumé shows of it (NaN: none; quarter years, which float16 holds exactly).
+        self.skill_lists = _Lists(np.int32, np.float16)
+        self.title_lists = _Lists(np.int32)  # word codes; of each, which title of the candidate
         self.place_lists = _Lists()  # place codes
         self.years = np.zeros(0, dtype=np.float64)
         self.remote = np.zeros(0, dtype=np.int8)  # -1 unknown, 0 no, 1 yes
@@ -177,6 +185,10 @@ class Profiles:
             [[self.skills.code(s) for s in mine] for mine in skills],
             [
                 [r.skills_last_used[s].toordinal() if s in r.skills_last_used else 0 for s in mine]
+                for r, mine in zip(rows, skills, strict=True)
+            ],
+            [
+                [r.skill_years.get(s, NO_YEARS) for s in mine]
                 for r, mine in zip(rows, skills, strict=True)
             ],
         )

@@ -333,6 +333,7 @@ class Store:
                     CandidateRow.years_experience,
                     CandidateRow.updated_at,
                     CandidateRow.skills_last_used_json,
+                    CandidateRow.skill_years_json,
                     CandidateRow.location,
                     CandidateRow.remote,
                 ).where(
@@ -364,6 +365,7 @@ class Store:
                     k: dt.date.fromisoformat(v)
                     for k, v in json.loads(r.skills_last_used_json).items()
                 },
+                skill_years=json.loads(r.skill_years_json),
                 location=r.location,
                 remote=r.remote,
             )
@@ -376,6 +378,7 @@ class Store:
             CandidateRow.id,
             CandidateRow.skill_ids_json,
             CandidateRow.skills_last_used_json,
+            CandidateRow.skill_years_json,
             CandidateRow.titles_json,
             CandidateRow.years_experience,
             CandidateRow.location,
@@ -389,6 +392,7 @@ class Store:
                     k: dt.date.fromisoformat(v)
                     for k, v in json.loads(r.skills_last_used_json).items()
                 },
+                json.loads(r.skill_years_json),
                 json.loads(r.titles_json),
                 r.years_experience,
                 r.location,
@@ -1345,9 +1349,9 @@ def _resume_values(resume: Resume) -> dict[str, Any]:
         "skill_ids_json": _skill_ids_json(resume),
         "years_experience": resume.years_experience,
         "skills_last_used_json": json.dumps(
-            {e.id: e.last_used.isoformat() for e in resume.evidence if e.last_used},
-            sort_keys=True,
+            {k: v.isoformat() for k, v in resume.skills_last_used().items()}, sort_keys=True
         ),
+        "skill_years_json": json.dumps(resume.skill_years(), sort_keys=True),
     }
 
 

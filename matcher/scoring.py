@@ -75,6 +75,9 @@ LATE_STAGES = {Stage.final_round, Stage.offer}
 # one listed with no dated role that mentions it counts RECENCY_UNDATED.
 RECENCY_HALF_LIFE_YEARS = 3.0
 RECENCY_UNDATED = 0.5
+# A must-have a job asks years of that the candidate has, with no years shown of it (no
+# dated role mentions it, none stated), counts this share of what their overall years would.
+UNSHOWN_SKILL_YEARS = 0.5
 # Years of experience a seniority implies, when a job states the level and no years.
 SENIORITY_YEARS = {
     "intern": 0.0,
@@ -101,7 +104,9 @@ def job_similarity_feature(cosine: float) -> float:
 @dataclass(frozen=True, slots=True)
 class JobNeeds:
     """What scoring needs of a job, worked out once per match: its distinct must-have and
-    nice-to-have skills, each skill's related skills, its title's terms, years asked."""
+    nice-to-have skills (a must-have's ``years``: the most its mentions ask), each skill's
+    related skills, its title's terms, the years of experience it asks overall (stated, or
+    implied by its seniority when it asks none of any skill)."""
 
     required: list[JobSkill]
     preferred: list[JobSkill]
@@ -111,6 +116,10 @@ class JobNeeds:
     places: frozenset[str] = frozenset()
     remote: str | None = None
 
+    def years_asked(self) -> list[tuple[str, float]]:
+        """(skill id, years) of each must-have the job asks years of ("5+ years of Python")."""
+        return [(s.id, s.years) for s in self.required if s.years]
+
     @staticmethod
     def of(job: Job, taxonomy: Taxonomy | None = None) -> JobNeeds:
         required, preferred = job.required(), job.preferred()
@@ -118,12 +127,9 @@ class JobNeeds:
         if taxonomy is not None:
             for s in required + preferred:
                 related[s.id] = taxonomy.related(s.id)
-        asked = [s.years for s in required if s.years]
-        years = (
-            job.years_experience
-            or (max(asked) if asked else None)
-            or SENIORITY_YEARS.get(job.seniority or "")
-            or None
+        asked = any(s.years for s in required)
+        years = job.years_experience or (
+            None if asked else SENIORITY_YEARS.get(job.seniority or "") or None
         )
         return JobNeeds(
             required,
@@ -205,10 +211,23 @@ def title_feature(needs: JobNeeds, titles: list[str]) -> float | None:
     return best / len(needs.title_terms)
 
 
-def experience_feature(needs: JobNeeds, years: float | None) -> float | None:
-    if not needs.years:
-        return None
-    return min(1.0, (years or 0.0) / needs.years)
+def experience_feature(needs: JobNeeds, candidate: CandidateProfile) -> float | None:
+    """How far the candidate has the years the job asks: their years of experience against
+    those it asks overall, and the years their résumé shows of each must-have against those
+    it asks of that skill ("5+ years of Python"); the mean of these, each at most 1. A
+    must-have the candidate has with no years shown counts ``UNSHOWN_SKILL_YEARS`` of what
+    their overall years would; one they lack counts 0. No basis when the job asks no years."""
+    overall = candidate.years_experience or 0.0
+    values = [min(1.0, overall / needs.years)] if needs.years else []
+    for skill_id, asked in needs.years_asked():
+        shown = candidate.skill_years.get(skill_id)
+        if shown is not None:
+            values.append(min(1.0, shown / asked))
+        elif skill_id in candidate.skill_ids:
+            values.append(UNSHOWN_SKILL_YEARS * min(1.0, overall / asked))
+        else:
+            values.append(0.0)
+    return sum(values) / len(values) if values else None
 
 
 def location_feature(needs: JobNeeds, candidate: CandidateProfile) -> float | None:
@@ -297,7 +316,7 @@ def candidate_features(
         "must_have": fit.must_have(),
         "nice_to_have": fit.nice_to_have(),
         "title": title_feature(needs, candidate.titles),
-        "experience": experience_feature(needs, candidate.years_experience),
+        "experience": experience_feature(needs, candidate),
         "history": history,
         "recency": recency_feature(fit, candidate.skills_last_used, today),
         "location": location_feature(needs, candidate),
@@ -407,7 +426,7 @@ def reasons(
         have = len(fit.matched_required)
         total = have + len(fit.related_required) + len(fit.missing_required)
         if have:
-            names = ", ".join(s.label for s in fit.matched_required[:5])
+            names = ", ".join(with_years(s, candidate) for s in fit.matched_required[:5])
             out.append(f"Has {have} of {total} must-have skills: {names}")
         elif fit.related_required:
             names = ", ".join(s.label for s in fit.related_required[:3])
@@ -430,6 +449,21 @@ def reasons(
             f"Profile is only loosely related to the job description (similarity {cosine:.2f})"
         )
     return out[:3]
+
+
+def with_years(skill: JobSkill, candidate: CandidateProfile) -> str:
+    """A must-have's label, with the years the candidate's résumé shows of it when the job
+    asks years of it: "Python (6 years; 5 asked)", "Go (years not shown; 3 asked)"."""
+    if not skill.years:
+        return skill.label
+    shown = candidate.skill_years.get(skill.id)
+    if shown is None:
+        has = "years not shown"
+    elif shown < 1:
+        has = "under a year"
+    else:
+        has = f"{shown:g} year" + ("" if shown == 1 else "s")
+    return f"{skill.label} ({has}; {skill.years:g} asked)"
 
 
 def describe_application(app: Application) -> str:
@@ -489,7 +523,7 @@ def score_many(
         "lexical": signals.lexical,
         "history": signals.history,
     }
-    rows, codes, last_used = profiles.skill_lists.gather(ids)
+    rows, codes, (last_used, skill_years) = profiles.skill_lists.gather(ids)
     held = np.zeros(len(codes), dtype=np.bool_)
     for name, wanted in (("must_have", needs.required), ("nice_to_have", needs.preferred)):
         if not wanted:
@@ -519,16 +553,13 @@ def score_many(
     if not needs.title_terms:
         features["title"] = None
     else:
-        t_rows, t_codes, t_title = profiles.title_lists.gather(ids)
+        t_rows, t_codes, (t_title,) = profiles.title_lists.gather(ids)
         wanted_words = [profiles.words.get(w) for w in needs.title_terms]
         inside = np.isin(t_codes, wanted_words)
         titles = int(t_title.max()) + 1 if len(t_title) else 1
         shared = np.bincount(t_rows[inside] * titles + t_title[inside], minlength=m * titles)
         features["title"] = shared.reshape(m, titles).max(axis=1) / len(needs.title_terms)
-    if not needs.years:
-        features["experience"] = None
-    else:
-        features["experience"] = np.minimum(1.0, np.nan_to_num(profiles.years[ids]) / needs.years)
+    features["experience"] = _experience_many(needs, profiles, ids, rows, codes, skill_years)
     if needs.remote == "remote" or not needs.places:
         features["location"] = None
     else:
@@ -542,3 +573,31 @@ def score_many(
     for w, v in live.values():
         score += (w / total if total else 0.0) * v
     return 100.0 * score
+
+
+def _experience_many(
+    needs: JobNeeds,
+    profiles: Profiles,
+    ids: Ids,
+    rows: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int32],
+    skill_years: npt.NDArray[np.float16],
+) -> npt.NDArray[np.float64] | None:
+    """:func:`experience_feature` of ``ids`` at once (``rows``, ``codes``, ``skill_years``:
+    their skills, as gathered from the profiles)."""
+    m = len(ids)
+    overall = np.nan_to_num(profiles.years[ids])
+    values = [np.minimum(1.0, overall / needs.years)] if needs.years else []
+    for skill_id, asked in needs.years_asked():
+        hit = codes == profiles.skills.get(skill_id)
+        held = _rows_any(hit, rows, m)
+        shown = np.full(m, np.nan)
+        shown[rows[hit]] = skill_years[hit]
+        values.append(
+            np.where(
+                ~np.isnan(shown),
+                np.minimum(1.0, shown / asked),
+                np.where(held, UNSHOWN_SKILL_YEARS * np.minimum(1.0, overall / asked), 0.0),
+            )
+        )
+    return np.mean(values, axis=0) if values else None

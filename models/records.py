@@ -59,6 +59,13 @@ class SkillEvidence(Record):
     years_used: float | None = None
     years_stated: float | None = None
 
+    def years(self) -> float | None:
+        """The years the résumé shows of the skill: the most of those it states and those
+        its dated roles span, to the quarter year (what re-scoring keeps of it); None when
+        it shows neither."""
+        shown = [y for y in (self.years_stated, self.years_used) if y is not None]
+        return round(4 * max(shown)) / 4 if shown else None
+
 
 class Contact(Record):
     name: str | None = None
@@ -86,6 +93,14 @@ class Resume(Record):
     def skill_ids(self) -> set[str]:
         return {s.id for s in self.skills}
 
+    def skills_last_used(self) -> dict[str, dt.date]:
+        """Skill id → the end of the last dated role that mentions it."""
+        return {e.id: e.last_used for e in self.evidence if e.last_used}
+
+    def skill_years(self) -> dict[str, float]:
+        """Skill id → the years the résumé shows of it (:meth:`SkillEvidence.years`)."""
+        return {e.id: y for e in self.evidence if (y := e.years()) is not None}
+
 
 class Job(Record):
     text: str
@@ -105,9 +120,12 @@ class Job(Record):
 
 
 def _unique(skills: list[JobSkill]) -> list[JobSkill]:
+    """One of each skill, its first mention, with the most years any mention asks."""
     seen: dict[str, JobSkill] = {}
     for s in skills:
-        seen.setdefault(s.id, s)
+        first = seen.setdefault(s.id, s)
+        if s.years is not None and (first.years is None or s.years > first.years):
+            seen[s.id] = first.model_copy(update={"years": s.years})
     return list(seen.values())
 
 
@@ -159,6 +177,8 @@ class CandidateProfile(Record):
     applications: list[Application] = Field(default_factory=list)
     updated_at: dt.datetime | None = None
     skills_last_used: dict[str, dt.date] = Field(default_factory=dict)
+    # Skill id → the years the résumé shows of it (:meth:`Resume.skill_years`).
+    skill_years: dict[str, float] = Field(default_factory=dict)
     location: str | None = None
     remote: bool | None = None
 

@@ -47,7 +47,7 @@ def test_a_foreign_database_is_refused_untouched(database_url: str) -> None:
     engine.dispose()
 
 
-def test_upgrading_fills_skill_dates_from_stored_evidence(database_url: str) -> None:
+def test_upgrading_fills_skill_dates_and_years_from_stored_evidence(database_url: str) -> None:
     from alembic import command
 
     url = database_url
@@ -65,6 +65,14 @@ def test_upgrading_fills_skill_dates_from_stored_evidence(database_url: str) -> 
                 "years_used": 3.0,
             },
             {"id": "esco:sql", "label": "SQL", "mentions": 1, "sections": []},
+            {
+                "id": "esco:java",
+                "label": "Java",
+                "mentions": 1,
+                "sections": [],
+                "years_stated": 6.0,
+                "years_used": 1.1,
+            },
         ],
     }
     with engine.begin() as connection:
@@ -83,6 +91,8 @@ def test_upgrading_fills_skill_dates_from_stored_evidence(database_url: str) -> 
     store = Store(url)
     profile = next(iter(store.profiles([1]).values()))
     assert profile.skills_last_used == {"esco:python": dt.date(2025, 4, 1)}
+    assert profile.skill_years == {"esco:python": 3.0, "esco:java": 6.0}
+    assert [r.skill_years for r in store.profile_rows()] == [profile.skill_years]
     store.close()
 
 

@@ -302,17 +302,57 @@ def test_features_for_named_candidates(small_matcher: Matcher) -> None:
         small_matcher.features_for(job, ids, tenant="globex")
 
 
-def test_profiles_carry_when_each_skill_was_last_used(small_matcher: Matcher) -> None:
+def test_profiles_carry_when_each_skill_was_last_used_and_its_years(
+    small_matcher: Matcher,
+) -> None:
     store = small_matcher.pool.store
-    dated = []
+    dated, shown = [], []
     for candidate in store.iter_candidates(TENANT):
         last = {e.id: e.last_used for e in candidate.resume.evidence if e.last_used}
         if last:
             dated.append((candidate.id, last))
+        years = {e.id: e.years() for e in candidate.resume.evidence if e.years() is not None}
+        if years:
+            shown.append((candidate.id, years))
     assert dated, "some demo résumés date the roles that mention their skills"
-    profiles = store.profiles([i for i, _ in dated])
+    assert shown, "some demo résumés show the years of their skills"
+    profiles = store.profiles([i for i, _ in dated + shown])
     for i, last in dated:
         assert profiles[i].skills_last_used == last
+    for i, years in shown:
+        assert profiles[i].skill_years == years
+
+
+def test_the_years_a_job_asks_of_a_skill_rank_those_who_show_them_first(
+    small_matcher: Matcher, parser: Parser
+) -> None:
+    """Two résumés alike but for the years they state of Python: a job asking five years
+    of it ranks the one with six above the one with one, and says why."""
+
+    def resume(years: str) -> str:
+        return (
+            "Jordan Lee\nBackend Developer\n\nSKILLS\n"
+            f"Python ({years}), SQL (4 years), Linux (3 years)\n\n"
+            "EXPERIENCE\nBackend Developer, Acme Corp\nBuilt billing services and reports.\n"
+        )
+
+    small_matcher.upsert(
+        [
+            NewCandidate(tenant=TENANT, external_id=name, resume=parser.parse_resume_text(text))
+            for name, text in (("six", resume("6 years")), ("one", resume("1 year")))
+        ]
+    )
+    job = "Backend Developer\n\nRequirements:\n- 5+ years of Python\n- SQL\n"
+    results = small_matcher.match(job, k=30, tenant=TENANT).results
+    by_id = {m.external_id: m for m in results}
+    six, one = by_id["six"], by_id["one"]
+    assert six.breakdown.features["experience"] > one.breakdown.features["experience"]
+    assert six.score > one.score
+    order = [m.external_id for m in results]
+    assert order.index("six") < order.index("one")
+    # ESCO's label: "Python (computer programming) (6 years; 5 asked)".
+    assert "Python (computer programming) (6 years; 5 asked)" in six.reasons[0]
+    assert "Python (computer programming) (1 year; 5 asked)" in one.reasons[0]
 
 
 def test_a_repeated_match_is_kept_until_the_tenant_changes(

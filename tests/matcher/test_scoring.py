@@ -12,6 +12,7 @@ from index.profiles import ProfileRow, Profiles
 from matcher.scoring import (
     RECENCY_UNDATED,
     RELATED_CREDIT,
+    UNSHOWN_SKILL_YEARS,
     WEIGHTS,
     JobNeeds,
     ManySignals,
@@ -27,8 +28,10 @@ from matcher.scoring import (
 from models import Application, CandidateProfile, Job, JobSkill, Outcome, Stage
 
 
-def skill(sid: str, required: bool = True) -> JobSkill:
-    return JobSkill(id=sid, label=sid.title(), text=sid, start=0, end=len(sid), required=required)
+def skill(sid: str, required: bool = True, years: float | None = None) -> JobSkill:
+    return JobSkill(
+        id=sid, label=sid.title(), text=sid, start=0, end=len(sid), required=required, years=years
+    )
 
 
 def candidate(skills: list[str], applications: list[Application] | None = None) -> CandidateProfile:
@@ -131,6 +134,46 @@ def test_years_asked_are_met_in_proportion() -> None:
     assert score_candidate(job, junior, 0.5).breakdown.features["experience"] == 0.25
     assert score_candidate(job, senior, 0.5).breakdown.features["experience"] == 1.0
     assert score_candidate(job, unknown, 0.5).breakdown.features["experience"] == 0.0
+
+
+def test_years_asked_of_a_skill_are_met_by_the_years_the_resume_shows_of_it() -> None:
+    """ "5+ years of Python": the years the résumé shows of Python (stated, or spanned by
+    the dated roles that mention it), not the candidate's years of work."""
+    job = JOB.model_copy(
+        update={"skills": [skill("python"), skill("sql"), skill("python", years=5)]}
+    )
+    ten_years = candidate(["python", "sql"]).model_copy(update={"years_experience": 10.0})
+
+    def fit(person: CandidateProfile) -> tuple[float | None, str]:
+        match = score_candidate(job, person, 0.5)
+        return match.breakdown.features.get("experience"), match.reasons[0]
+
+    assert fit(ten_years.model_copy(update={"skill_years": {"python": 6.0}})) == (
+        1.0,
+        "Has 2 of 2 must-have skills: Python (6 years; 5 asked), Sql",
+    )
+    assert fit(ten_years.model_copy(update={"skill_years": {"python": 2.0}})) == (
+        0.4,
+        "Has 2 of 2 must-have skills: Python (2 years; 5 asked), Sql",
+    )
+    assert fit(ten_years.model_copy(update={"skill_years": {"python": 0.5}}))[1].endswith(
+        "Python (under a year; 5 asked), Sql"
+    )
+    # Python listed with no years shown: half of what ten years of work would give.
+    assert fit(ten_years) == (
+        UNSHOWN_SKILL_YEARS,
+        "Has 2 of 2 must-have skills: Python (years not shown; 5 asked), Sql",
+    )
+    no_python = candidate(["sql"]).model_copy(update={"years_experience": 10.0})
+    assert fit(no_python)[0] == 0.0
+    # Years asked overall, and of a skill: the mean of the two.
+    both = job.model_copy(update={"years_experience": 8.0})
+    person = ten_years.model_copy(update={"years_experience": 4.0, "skill_years": {"python": 5.0}})
+    assert score_candidate(both, person, 0.5).breakdown.features["experience"] == 0.75
+    # A seniority implies no overall years when the job asks years of a skill.
+    senior = job.model_copy(update={"seniority": "senior"})
+    junior = ten_years.model_copy(update={"years_experience": 1.0, "skill_years": {"python": 5.0}})
+    assert score_candidate(senior, junior, 0.5).breakdown.features["experience"] == 1.0
 
 
 def test_a_similar_past_process_lifts_its_runner_up() -> None:
@@ -285,6 +328,7 @@ def test_a_better_interview_score_lifts_a_past_applicant_a_little() -> None:
 def _random_profile(rng: np.random.Generator, cid: int, vocab: list[str]) -> CandidateProfile:
     skills = set(rng.choice(vocab, size=int(rng.integers(0, 8)), replace=False).tolist())
     dated = [s for s in skills if rng.random() < 0.6]
+    shown = [s for s in skills if rng.random() < 0.5]
     titles = ["Data Engineer", "Senior Python Developer", "Pastry Chef", "Engineer of data"]
     return CandidateProfile(
         id=cid,
@@ -296,6 +340,8 @@ def _random_profile(rng: np.random.Generator, cid: int, vocab: list[str]) -> Can
         skills_last_used={
             s: dt.date(2026, 1, 1) - dt.timedelta(days=int(rng.integers(0, 4000))) for s in dated
         },
+        # Quarter years, as the store keeps them (SkillEvidence.years).
+        skill_years={s: int(rng.integers(0, 48)) / 4 for s in shown},
         location=["Berlin, Germany", "Lisbon", None, "Remote (Porto)"][int(rng.integers(4))],
         remote=[None, True, False][int(rng.integers(3))],
     )
@@ -315,6 +361,7 @@ def test_scoring_many_at_once_gives_each_candidates_score(seed: int) -> None:
                 p.id,
                 p.skill_ids,
                 p.skills_last_used,
+                p.skill_years,
                 p.titles,
                 p.years_experience,
                 p.location,
@@ -326,7 +373,7 @@ def test_scoring_many_at_once_gives_each_candidates_score(seed: int) -> None:
     wanted = rng.choice(vocab + ["esco:unknown"], size=int(rng.integers(0, 7)), replace=False)
     split = int(rng.integers(0, len(wanted) + 1))
     needs = JobNeeds(
-        required=[skill(s) for s in wanted[:split]],
+        required=[skill(s, years=[None, 2.0, 5.0][int(rng.integers(3))]) for s in wanted[:split]],
         preferred=[skill(s, required=False) for s in wanted[split:]],
         related={s: frozenset(rng.choice(vocab, size=2).tolist()) for s in wanted},
         title_terms=frozenset(words(["Data Engineer", "Chef", "", "Quantum Baker"][seed % 4])),
@@ -361,14 +408,18 @@ def test_scoring_many_at_once_gives_each_candidates_score(seed: int) -> None:
 
 def test_profiles_replace_drop_and_compact() -> None:
     profiles = Profiles()
-    row = ProfileRow(1, ["a", "b"], {}, ["Chef"], 2.0, "Lisbon", True)
+    row = ProfileRow(1, ["a", "b"], {}, {}, ["Chef"], 2.0, "Lisbon", True)
     profiles.set([row])
     for n in range(40_000):  # many rewrites of one candidate: stale slices are compacted
-        profiles.set([ProfileRow(1, [f"s{n % 7}"], {}, [], None, None, None)])
+        used = {f"s{n % 7}": dt.date(2020, 1, 1 + n % 7)}
+        shown = {f"s{n % 7}": n % 9 / 4}
+        profiles.set([ProfileRow(1, [f"s{n % 7}"], used, shown, [], None, None, None)])
     lists = profiles.skill_lists
     assert lists.used < 1 << 17 and lists.live == 1
-    _, codes, _ = lists.gather(np.array([1]))
+    _, codes, (last_used, years) = lists.gather(np.array([1]))
     assert [profiles.skills.get("s" + str(39_999 % 7))] == codes.tolist()
+    assert last_used.tolist() == [dt.date(2020, 1, 1 + 39_999 % 7).toordinal()]
+    assert years.tolist() == [39_999 % 9 / 4]
     profiles.drop([1, 99])
     assert lists.gather(np.array([1]))[1].tolist() == []
     assert np.isnan(profiles.years[1])
@@ -379,7 +430,7 @@ def test_profiles_let_go_of_spare_room_and_take_writes_after() -> None:
     an eighth, and every candidate reads back what was written."""
     profiles = Profiles()
     rows = [
-        ProfileRow(i, [f"s{i % 50}", f"s{i % 13}"], {}, [], None, None, None)
+        ProfileRow(i, [f"s{i % 50}", f"s{i % 13}"], {}, {}, [], None, None, None)
         for i in range(1, 3000)
     ]
     for start in range(0, len(rows), 100):  # loaded in pages, as a pool opens
@@ -387,9 +438,10 @@ def test_profiles_let_go_of_spare_room_and_take_writes_after() -> None:
     lists = profiles.skill_lists
     assert len(lists.values) > lists.used
     profiles.trim()
-    assert len(lists.values) == len(lists.extra) == lists.used
+    assert len(lists.values) == lists.used
+    assert [len(extra) for extra in lists.extras] == [lists.used, lists.used]
     before = len(lists.values)
-    profiles.set([ProfileRow(5000, ["s1", "s2", "s3"], {}, ["Chef"], None, None, None)])
+    profiles.set([ProfileRow(5000, ["s1", "s2", "s3"], {}, {}, ["Chef"], None, None, None)])
     assert before < len(lists.values) <= before + before // 8 + 3
     for i in (1, 2999, 5000):
         _, codes, _ = lists.gather(np.array([i]))

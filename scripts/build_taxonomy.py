@@ -157,6 +157,10 @@ WORD_RUN = re.compile(r"[A-Za-z]+")
 # breame's American forms that America writes the British way too, or means otherwise by:
 # "gage", "busses", "gasses" (a verb's).
 NOT_AMERICAN = frozenset({"buses", "gases", "gauge", "gauges", "gauging"})
+# A kind of product ESCO lists at least this many products under gives each its own skill
+# (``split_listed_products``); kinds with fewer list variants of their own name ("iOS": "IPhone
+# OS") or a few vendors.
+LISTED_PRODUCTS_MIN = 10
 PAREN = re.compile(r"\s*\([^)]*\)\s*$")
 # The start of a line that ends a label broken across lines.
 BROKEN_OFF = re.compile(r"\s*(?:and|or|nor|but)\s", re.IGNORECASE)
@@ -544,6 +548,68 @@ def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
         del tools[tid]
 
 
+def split_listed_products(
+    esco: list[dict[str, object]], others: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Products ESCO lists among the alternative labels of a kind of product, each a skill
+    of its own. "graphics editor software" names ArtRage and Balsamiq, "computer
+    programming" BizTalk and Ceylon: as alternative labels, a résumé naming one had the
+    kind, and a candidate with any product of a kind met a job asking for another. A kind
+    that lists at least ``LISTED_PRODUCTS_MIN`` product names (``names_one``) gives each its
+    own skill (source "esco-listed", kind "tool", the kind its broader), as an O*NET tool ESCO
+    lists is ("Git"); a name listed by two kinds is one product with both. Run after the
+    O*NET tools and the curated variants have taken the names they own. A name that stays
+    the kind's: an acronym of its words ("ETL" of "data extraction, transformation and
+    loading tools"), and one another skill also has, whatever the case ("OpenCV" is also
+    computer vision's; "Caml" is O*NET's markup language CAML)."""
+    owners: dict[str, set[str]] = {}
+    for skill in esco + others:
+        for name in (skill["label"], *skill["aliases"]):  # type: ignore[misc]
+            owners.setdefault(norm(str(name)), set()).add(str(skill["id"]))
+    products: dict[str, dict[str, object]] = {}
+    for kind in esco:
+        label = str(kind["label"])
+        if names_one(label):
+            continue
+        words = label.split()
+        listed = [
+            a
+            for a in kind["aliases"]  # type: ignore[attr-defined]
+            if names_one(a)
+            and owners[norm(a)] == {kind["id"]}
+            and not (
+                ACRONYM.fullmatch(a)
+                and any(
+                    abbreviates(a, words[i:j])
+                    for i in range(len(words))
+                    for j in range(i + 1, len(words) + 1)
+                )
+            )
+        ]
+        if len(listed) < LISTED_PRODUCTS_MIN:
+            continue
+        kind["aliases"] = [a for a in kind["aliases"] if a not in listed]  # type: ignore[attr-defined]
+        for name in listed:
+            pid = "esco-listed:" + slug(name)
+            product = products.setdefault(
+                pid,
+                {
+                    "id": pid,
+                    "label": name,
+                    "kind": "tool",
+                    "source": "esco-listed",
+                    "aliases": [],
+                    "hot": False,
+                    "broader": [],
+                },
+            )
+            if name != product["label"] and name not in product["aliases"]:  # type: ignore[operator]
+                product["aliases"].append(name)  # type: ignore[attr-defined]
+            if kind["id"] not in product["broader"]:  # type: ignore[operator]
+                product["broader"].append(kind["id"])  # type: ignore[attr-defined]
+    return sorted(products.values(), key=lambda p: str(p["id"]))
+
+
 def add_american_spellings(esco: list[dict[str, object]], skills: list[dict[str, object]]) -> int:
     """Add the American spelling of each ESCO label that has one ("analyze data" for
     "analyse data", "labor laws" for "labour laws"), by breame's list of words
@@ -672,6 +738,7 @@ def main() -> None:
     tools = onet_tools(args.source, esco, by_preferred, by_alias)
     american = add_american_spellings(esco, esco + tools)
     variants = add_variants(esco + tools, VARIANTS_FILE)
+    listed = split_listed_products(esco, tools)
     data = {
         "version": "esco-1.1.1+onet-29.2",
         "attribution": [
@@ -679,7 +746,7 @@ def main() -> None:
             "O*NET 29.2 Database by the U.S. Department of Labor, Employment and Training "
             "Administration (USDOL/ETA), used under the CC BY 4.0 licence.",
         ],
-        "skills": esco + tools,
+        "skills": esco + tools + listed,
         "titles": titles(args.source),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -689,6 +756,7 @@ def main() -> None:
         gz.write(raw.encode("utf-8"))
     print(  # noqa: T201 - a build script reports what it wrote
         f"{args.out}: {len(esco)} ESCO skills, {len(tools)} O*NET tools, "
+        f"{len(listed)} products ESCO lists, "
         f"{american} American spellings, {variants} curated variants, "
         f"{len(data['titles'])} titles, "
         f"{args.out.stat().st_size / 1e6:.1f} MB"

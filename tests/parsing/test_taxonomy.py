@@ -16,7 +16,7 @@ SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
 def test_shipped_taxonomy_merges_esco_and_onet() -> None:
     taxonomy = Taxonomy.load()
     sources = {s.source for s in taxonomy.skills.values()}
-    assert sources == {"esco", "onet"}
+    assert sources == {"esco", "onet", "esco-listed"}
     assert len(taxonomy.skills) > 20_000
     assert any("ESCO classification of the European Commission" in a for a in taxonomy.attribution)
     assert any("CC BY 4.0" in a for a in taxonomy.attribution)
@@ -102,6 +102,52 @@ def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
     # In ESCO's terms the tool is the kind: ESCO lists its name there.
     esco = parser.taxonomy.esco_concept(entry.id)
     assert esco is not None and skills[esco].label == kind
+
+
+@pytest.mark.parametrize(
+    ("product", "kind"),
+    [
+        ("GCC", "computer programming"),
+        ("BizTalk", "computer programming"),
+        ("KnockoutJS", "computer programming"),
+        ("Balsamiq", "graphics editor software"),
+        ("Trello", "use personal organization software"),
+        ("NetBeans", "integrated development environment software"),
+        ("Datalog", "query languages"),
+    ],
+)
+def test_a_product_esco_lists_under_a_kind_is_a_skill_of_its_own(
+    parser: Parser, product: str, kind: str
+) -> None:
+    # ESCO lists them among the kind's alternative labels; a candidate with GCC does not
+    # have BizTalk, and a job asking for either is met only in part by the kind.
+    skills = parser.taxonomy.skills
+    entry = parser.link_skill(product)
+    assert entry is not None and (entry.source, entry.kind, entry.label) == (
+        "esco-listed",
+        "tool",
+        product,
+    )
+    assert [skills[b].label for b in entry.broader] == [kind]
+    assert product not in skills[entry.broader[0]].aliases
+    esco = parser.taxonomy.esco_concept(entry.id)
+    assert esco is not None and skills[esco].label == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        # Another skill has the name too: ESCO lists OpenCV under computer vision as well.
+        ("OpenCV", "computer programming"),
+        # An acronym of the kind's own words.
+        ("IDE", "integrated development environment software"),
+    ],
+)
+def test_a_name_a_kind_lists_stays_its_own_when_it_is_no_product_of_it(
+    name: str, kind: str
+) -> None:
+    by_label = {s.label: s for s in Taxonomy.load().skills.values() if s.source == "esco"}
+    assert name in by_label[kind].aliases
 
 
 def test_an_esco_skill_is_its_own_esco_concept_and_a_tool_esco_lacks_has_none(

@@ -453,7 +453,8 @@ def reasons(
 
 def with_years(skill: JobSkill, candidate: CandidateProfile) -> str:
     """A must-have's label, with the years the candidate's résumé shows of it when the job
-    asks years of it: "Python (6 years; 5 asked)", "Go (years not shown; 3 asked)"."""
+    asks years of it: "Python (6 years; 5 asked)", "Go (years not shown; 3 asked)". Shown
+    to the half year below (10.75 is "10.5 years"): never more than the résumé shows."""
     if not skill.years:
         return skill.label
     shown = candidate.skill_years.get(skill.id)
@@ -462,7 +463,8 @@ def with_years(skill: JobSkill, candidate: CandidateProfile) -> str:
     elif shown < 1:
         has = "under a year"
     else:
-        has = f"{shown:g} year" + ("" if shown == 1 else "s")
+        half = math.floor(2 * shown) / 2
+        has = f"{half:g} year" + ("" if half == 1 else "s")
     return f"{skill.label} ({has}; {skill.years:g} asked)"
 
 

@@ -159,6 +159,13 @@ def test_years_asked_of_a_skill_are_met_by_the_years_the_resume_shows_of_it() ->
     assert fit(ten_years.model_copy(update={"skill_years": {"python": 0.5}}))[1].endswith(
         "Python (under a year; 5 asked), Sql"
     )
+    # To the half year below: 4.75 years is not five.
+    assert fit(ten_years.model_copy(update={"skill_years": {"python": 4.75}}))[1].endswith(
+        "Python (4.5 years; 5 asked), Sql"
+    )
+    assert fit(ten_years.model_copy(update={"skill_years": {"python": 1.25}}))[1].endswith(
+        "Python (1 year; 5 asked), Sql"
+    )
     # Python listed with no years shown: half of what ten years of work would give.
     assert fit(ten_years) == (
         UNSHOWN_SKILL_YEARS,

@@ -467,6 +467,14 @@ class Parser:
             # candidate's own claim, kept whatever the tagger makes of the list.
             lists = spans({"skills"}) if kind == "resume" else []
             claimed = {m.start for m in outside if within(lists, m.start) and _list_item(doc, m)}
+            if kind == "job":
+                # A skill a job states years of ("3+ years of SQL", "SQL (3+ years)", "SQL:
+                # 3+ years") is asked for outright, whatever the job tagger makes of it.
+                claimed |= {
+                    m.start
+                    for m in outside
+                    if evidence.years_stated_for(lined, m.start_char, m.end_char) is not None
+                }
             found = self._combine(
                 doc,
                 outside,

@@ -996,6 +996,19 @@ def test_years_asked_cover_their_own_clause_only(parser: Parser) -> None:
     assert years == {"Python": 5.0, "Kubernetes": 5.0, "Kafka": None, "SQL": 3.0, "Airflow": None}
 
 
+@pytest.mark.parametrize(
+    "line", ["- 3+ years of SQL", "- SQL (3+ years)", "- SQL: 3+ years", "3 years of SQL."]
+)
+def test_a_skill_a_job_asks_years_of_is_asked_whatever_the_job_tagger_reads(
+    parser: Parser, line: str
+) -> None:
+    # The job tagger gives "SQL" at the end of "3+ years of SQL" odds of 0.02; "Python" in
+    # the same place 0.34. The years asked say it is a skill.
+    job = parser.parse_job(f"Backend Developer\n\nRequirements:\n- 5+ years of Java\n{line}\n")
+    asked = {s.text: (s.required, s.years) for s in job.skills}
+    assert asked == {"Java": (True, 5.0), "SQL": (True, 3.0)}
+
+
 def test_a_nice_to_have_cue_covers_its_own_clause_only(parser: Parser) -> None:
     job = parser.parse_job(
         "Backend Engineer\nMust have Java and Scala; Kafka is a plus. Docker preferred.\n"

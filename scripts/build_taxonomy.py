@@ -461,18 +461,7 @@ def onet_tools(
                 target["hot"] = bool(target.get("hot")) or hot
                 continue
             tid = "onet:" + slug(name)
-            tool = tools.setdefault(
-                tid,
-                {
-                    "id": tid,
-                    "label": name,
-                    "kind": "tool",
-                    "source": "onet",
-                    "aliases": [],
-                    "hot": False,
-                    "broader": [],
-                },
-            )
+            tool = tools.setdefault(tid, new_tool(tid, name, "onet"))
             if listed_as is not None:
                 # A kind of product that lists the tool ("Git" under "tools for software
                 # configuration management") is its broader concept, and the tool's name is
@@ -511,6 +500,19 @@ def onet_tools(
             tool["aliases"] = [a for a in tool["aliases"] if a != acronym]  # type: ignore[attr-defined]
     merge_products_named_twice(tools)
     return list(tools.values())
+
+
+def new_tool(tid: str, name: str, source: str) -> dict[str, object]:
+    """A tool of ``source``'s, with no other name, broader skill or hot flag yet."""
+    return {
+        "id": tid,
+        "label": name,
+        "kind": "tool",
+        "source": source,
+        "aliases": [],
+        "hot": False,
+        "broader": [],
+    }
 
 
 def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
@@ -591,18 +593,7 @@ def split_listed_products(
         kind["aliases"] = [a for a in kind["aliases"] if a not in listed]  # type: ignore[attr-defined]
         for name in listed:
             pid = "esco-listed:" + slug(name)
-            product = products.setdefault(
-                pid,
-                {
-                    "id": pid,
-                    "label": name,
-                    "kind": "tool",
-                    "source": "esco-listed",
-                    "aliases": [],
-                    "hot": False,
-                    "broader": [],
-                },
-            )
+            product = products.setdefault(pid, new_tool(pid, name, "esco-listed"))
             if name != product["label"] and name not in product["aliases"]:  # type: ignore[operator]
                 product["aliases"].append(name)  # type: ignore[attr-defined]
             if kind["id"] not in product["broader"]:  # type: ignore[operator]

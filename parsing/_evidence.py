@@ -6,12 +6,18 @@ import datetime as dt
 import re
 
 from models import Section, SkillEvidence, SkillMention
-from parsing._fields import STATED_YEARS, covered_years, dated_periods
+from parsing._fields import (
+    YEARS_COUNT,
+    YEARS_RANGE_REST,
+    as_years,
+    covered_years,
+    dated_periods,
+)
 
 # "5+ years", "3-5 yrs", "2 years": the years a line asks for.
 CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 YEARS = re.compile(
-    r"(\d{1,2}(?:\.\d)?)\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE
+    YEARS_COUNT + r"\s*\+?\s*" + YEARS_RANGE_REST + r"(?:years?|yrs?)\b", re.IGNORECASE
 )
 # Cues that a clause of a job description asks for something optional.
 NICE_TO_HAVE = re.compile(
@@ -60,7 +66,7 @@ LISTED_YEARS = re.compile(
     r"[ \t]*[:\-–][ \t]*(\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b", re.IGNORECASE
 )
 YEARS_BEFORE = re.compile(
-    r"(\d{1,2}(?:\.\d)?)\+?\s*(?:years?|yrs?)['’]?\s+(?:of\s+)?"
+    YEARS_COUNT + r"\+?\s*(?:years?|yrs?)['’]?\s+(?:of\s+)?"
     r"(?:(?:hands-on|professional|working|work|industry)\s+)?(?:experience\s+)?"
     r"(?:in|with|using|of)\s+$",
     re.IGNORECASE,
@@ -113,7 +119,7 @@ def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:
     """The years asked in a mention's ``clause`` (``clause_bounds``), nearest to the mention
     at ``start``: in "5+ years of Python and SQL; experience with Spark." Python and SQL are
     asked for 5, Spark for none."""
-    found = [(abs(m.start() - start), float(m.group(1))) for m in YEARS.finditer(text, *clause)]
+    found = [(abs(m.start() - start), as_years(m.group(1))) for m in YEARS.finditer(text, *clause)]
     return min(found)[1] if found else None
 
 
@@ -128,13 +134,7 @@ def years_stated_for(text: str, start: int, end: int) -> float | None:
     if listed is not None:
         return float(listed.group(1))
     before = YEARS_BEFORE.search(text, max(0, start - YEARS_BEFORE_REACH), start)
-    return float(before.group(1)) if before is not None else None
-
-
-def stated_years(text: str) -> float | None:
-    """The overall years of experience a text states ("5+ years of experience")."""
-    found = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
-    return max(found) if found else None
+    return as_years(before.group(1)) if before is not None else None
 
 
 def seniority(title: str | None, text: str) -> str | None:

@@ -76,10 +76,38 @@ DATE_RANGE = re.compile(
     rf"(?P<start>{_DATE})\s*(?:-|–|—|to|until|till)\s*(?P<end>{_DATE}|{_OPEN})",
     re.IGNORECASE,
 )
+# A count of years as written: "5", "2.5", or a word ("five years of experience").
+NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if n
+}
+YEARS_COUNT = r"\b(\d{1,2}(?:\.\d)?|" + "|".join(NUMBER_WORDS) + ")"
+# The rest of a range after its first count ("3-5 years", "three to five years"): the
+# first is what is asked.
+YEARS_RANGE_REST = r"(?:(?:-|–|to)\s*(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s*)?"
 STATED_YEARS = re.compile(
-    r"(\d{1,2}(?:\.\d)?)\+?\s*(?:years?|yrs?)\s+(?:of\s+)?(?:\w+\s+){0,3}?experience",
+    YEARS_COUNT
+    + r"\+?\s*"
+    + YEARS_RANGE_REST
+    + r"(?:years?|yrs?)\s+(?:of\s+)?(?:\w+\s+){0,3}?experience",
     re.IGNORECASE,
 )
+
+
+def as_years(count: str) -> float:
+    """A count ``YEARS_COUNT`` read: "5" is 5.0, "five" 5.0."""
+    return float(NUMBER_WORDS.get(count.lower(), count))
+
+
+def stated_years(text: str) -> float | None:
+    """The most years of experience ``text`` states ("5+ years of experience", "three to
+    five years of experience" states three)."""
+    found = [as_years(m.group(1)) for m in STATED_YEARS.finditer(text)]
+    return max(found) if found else None
 
 
 def find_contact(
@@ -211,5 +239,4 @@ def years_of_experience(text: str, sections: list[Section], today: dt.date) -> f
     ranges = date_ranges("\n".join(spans) if spans else text, today)
     if ranges:
         return covered_years(ranges)
-    stated = [float(m.group(1)) for m in STATED_YEARS.finditer(text)]
-    return max(stated) if stated else None
+    return stated_years(text)

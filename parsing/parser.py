@@ -40,6 +40,7 @@ from parsing._fields import (
     guess_name,
     in_address,
     labels_contact,
+    stated_years,
     years_of_experience,
 )
 from parsing._job_tagger import TOKENIZER_FILE, LazyJobTagger
@@ -886,7 +887,7 @@ class Parser:
             text=text,
             title=title,
             skills=skills,
-            years_experience=evidence.stated_years(text),
+            years_experience=stated_years(text),
             seniority=evidence.seniority(title, text),
             location=evidence.location(text),
             remote=evidence.remote_mode(text),

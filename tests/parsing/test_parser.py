@@ -1009,6 +1009,25 @@ def test_a_skill_a_job_asks_years_of_is_asked_whatever_the_job_tagger_reads(
     assert asked == {"Java": (True, 5.0), "SQL": (True, 3.0)}
 
 
+@pytest.mark.parametrize(
+    ("line", "asked", "overall"),
+    [
+        ("Five years of experience with Python", 5.0, 5.0),
+        ("At least two years of Python", 2.0, None),
+        # A range asks its least: a candidate with three years has what it asks.
+        ("3-5 years of experience with Python", 3.0, 3.0),
+        ("Three to five years of experience in Python", 3.0, 3.0),
+        ("10+ years of experience; Python", None, 10.0),
+    ],
+)
+def test_the_years_a_job_asks_written_as_words_or_a_range(
+    parser: Parser, line: str, asked: float | None, overall: float | None
+) -> None:
+    job = parser.parse_job(f"Backend Developer\n\nRequirements:\n- {line}\n")
+    assert [(s.text, s.years) for s in job.skills] == [("Python", asked)]
+    assert job.years_experience == overall
+
+
 def test_a_nice_to_have_cue_covers_its_own_clause_only(parser: Parser) -> None:
     job = parser.parse_job(
         "Backend Engineer\nMust have Java and Scala; Kafka is a plus. Docker preferred.\n"
@@ -1142,6 +1161,7 @@ def test_resume_evidence_gives_the_years_a_resume_states_for_a_skill(parser: Par
         ("Leadership: 10+ years", 10.0),
         ("8 years of Java", 8.0),
         ("3 yrs' hands-on experience with Java", 3.0),
+        ("Five years of experience in Java", 5.0),
         # Not the skill's: years of something else, or a list item after a break.
         ("Java, 5 years in banking", None),
         ("Java\n- 3 years leading a team", None),

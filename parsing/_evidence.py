@@ -71,6 +71,12 @@ YEARS_BEFORE = re.compile(
     r"(?:in|with|using|of)\s+$",
     re.IGNORECASE,
 )
+# What parts one item of a list from the next: "Java, Spring and Hibernate", "Java/Scala".
+LIST_GLUE = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b)\s*(?:(?:and|or)\s+)?", re.IGNORECASE)
+# Years of experience in a field, right before its first item ("9 years of experience in C,
+# C++"): the years are the list's, not only its first item's ("8 years of Java, and SVN
+# since 2015" are not SVN's).
+EXPERIENCE_IN = re.compile(r"experience\s+(?:in|with|using|of)\s+$", re.IGNORECASE)
 # How far before a skill's name ``YEARS_BEFORE`` is looked for.
 YEARS_BEFORE_REACH = 80
 LESS_THAN_A_YEAR = 0.5
@@ -137,6 +143,27 @@ def years_stated_for(text: str, start: int, end: int) -> float | None:
     return as_years(before.group(1)) if before is not None else None
 
 
+def stated_for_mentions(text: str, mentions: list[SkillMention]) -> dict[tuple[int, int], float]:
+    """(start, end) of each mention → the years ``text`` states for it (``years_stated_for``).
+    The items of a list after years of experience share them (``EXPERIENCE_IN``): in "5+ years
+    of experience in Java, Spring and Hibernate" each is stated 5 years; ``LIST_GLUE`` must be
+    all that parts two items ("… in Java; also Python": not Python's)."""
+    stated: dict[tuple[int, int], float] = {}
+    # The end of the last mention whose years the next item of its list would share.
+    last: tuple[int, float] | None = None
+    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        years = years_stated_for(text, m.start, m.end)
+        shared = last is not None and LIST_GLUE.fullmatch(text, last[0], m.start) is not None
+        if years is None and last is not None and shared:
+            years = last[1]
+        elif years is not None:
+            shared = EXPERIENCE_IN.search(text, max(0, m.start - 40), m.start) is not None
+        if years is not None:
+            stated[(m.start, m.end)] = years
+        last = (m.end, years) if years is not None and shared else None
+    return stated
+
+
 def seniority(title: str | None, text: str) -> str | None:
     """From the title, else from the opening of the text."""
     for source in (title or "", text[:600]):
@@ -178,8 +205,9 @@ def skill_evidence(
 ) -> list[SkillEvidence]:
     """Per skill: its sections, mentions, the last date and total years of the roles whose
     descriptions mention it (a role is the text after a date range, up to the next), and the
-    years the résumé states for it (``years_stated_for``)."""
+    years the résumé states for it (``stated_for_mentions``)."""
     periods = dated_periods(text, today)
+    stated_at = stated_for_mentions(text, mentions)
     out: dict[str, SkillEvidence] = {}
     roles: dict[str, set[tuple[dt.date, dt.date]]] = {}
     for m in mentions:
@@ -189,7 +217,7 @@ def skill_evidence(
         ev.mentions += 1
         if m.section and m.section not in ev.sections:
             ev.sections.append(m.section)
-        stated = years_stated_for(text, m.start, m.end)
+        stated = stated_at.get((m.start, m.end))
         if stated is not None:
             ev.years_stated = max(ev.years_stated or 0.0, stated)
         if (m.section or "header") not in ROLE_SECTIONS:

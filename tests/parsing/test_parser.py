@@ -1133,6 +1133,38 @@ def test_resume_evidence_and_education(parser: Parser) -> None:
     assert python.years_stated is None
 
 
+@pytest.mark.parametrize(
+    ("line", "stated"),
+    [
+        # dotin's résumés (CC0): the items of the list after the count share it.
+        (
+            "Marketing professional with 5+ years of experience in social media management, "
+            "content marketing, and branding.",
+            {"social media management": 5.0, "content marketing": 5.0},
+        ),
+        (
+            "Senior software engineer with more than 9 years of experience in C, C++, Data "
+            "Structures programming.",
+            {"C": 9.0, "C++": 9.0, "Data Structures programming": 9.0},
+        ),
+        # A clause of its own is no item of that list.
+        (
+            "Developer with 8 years of Java; also Python and SQL.",
+            {
+                "Java (computer programming)": 8.0,
+                "Python (computer programming)": None,
+                "SQL": None,
+            },
+        ),
+    ],
+)
+def test_the_items_of_a_list_after_stated_years_share_them(
+    parser: Parser, line: str, stated: dict[str, float | None]
+) -> None:
+    resume = parser.parse_resume_text(f"Jane Roe\nSummary\n{line}\n")
+    assert {e.label: e.years_stated for e in resume.evidence} == stated
+
+
 def test_resume_evidence_gives_the_years_a_resume_states_for_a_skill(parser: Parser) -> None:
     # Indeed's skills lists (dotin lines) and a summary's claim.
     text = (

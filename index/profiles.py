@@ -31,6 +31,15 @@ Codes = npt.NDArray[np.int32]
 PLACE_WORD = re.compile(r"[^\W\d_]{3,}")
 NOT_PLACES = {"remote", "hybrid", "office", "onsite", "area", "greater", "metro", "city", "based"}
 NO_YEARS = np.nan
+# When a skill was last used is kept as a day count from DAY_ZERO in two bytes (0: never in a
+# dated role): 1900-01-01 is day 1, and the count reaches into 2079, past any role's end.
+DAY_ZERO = dt.date(1899, 12, 31).toordinal()
+LAST_DAY = int(np.iinfo(np.uint16).max)
+
+
+def day_of(date: dt.date) -> int:
+    """``date`` as the profiles keep it (days from ``DAY_ZERO``, within 1 and ``LAST_DAY``)."""
+    return min(LAST_DAY, max(1, date.toordinal() - DAY_ZERO))
 
 
 def places(location: str | None) -> frozenset[str]:
@@ -83,7 +92,7 @@ class _Lists:
         """Point ``ids`` at new lists; ``extras``: each attribute's values, list by list."""
         total = sum(len(x) for x in lists)
         if self.used + total > len(self.values):
-            # By an eighth: at a million candidates the skill arrays hold 26 M values (260 MB
+            # By an eighth: at a million candidates the skill arrays hold 26 M values (208 MB
             # with their attributes), and doubling would leave up to half of that unused.
             size = max(self.used + total, len(self.values) + len(self.values) // 8)
             self.values = np.resize(self.values, size)
@@ -154,9 +163,9 @@ class Profiles:
     def __init__(self) -> None:
         self.skills = Vocabulary()  # skill id → code
         self.words = Vocabulary()  # a title's word, or a place name → code
-        # Skill codes; of each, the ordinal of the date last used (0: none) and the years
+        # Skill codes; of each, the day it was last used (``day_of``; 0: none) and the years
         # the résumé shows of it (NaN: none; quarter years, which float16 holds exactly).
-        self.skill_lists = _Lists(np.int32, np.float16)
+        self.skill_lists = _Lists(np.uint16, np.float16)
         self.title_lists = _Lists(np.int32)  # word codes; of each, which title of the candidate
         self.place_lists = _Lists()  # place codes
         self.years = np.zeros(0, dtype=np.float64)
@@ -184,7 +193,7 @@ class Profiles:
             ids,
             [[self.skills.code(s) for s in mine] for mine in skills],
             [
-                [r.skills_last_used[s].toordinal() if s in r.skills_last_used else 0 for s in mine]
+                [day_of(r.skills_last_used[s]) if s in r.skills_last_used else 0 for s in mine]
                 for r, mine in zip(rows, skills, strict=True)
             ],
             [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index.lexical import words
-from index.profiles import ProfileRow, Profiles
+from index.profiles import DAY_ZERO, LAST_DAY, ProfileRow, Profiles, day_of
 from matcher.scoring import (
     RECENCY_UNDATED,
     RELATED_CREDIT,
@@ -425,11 +425,25 @@ def test_profiles_replace_drop_and_compact() -> None:
     assert lists.used < 1 << 17 and lists.live == 1
     _, codes, (last_used, years) = lists.gather(np.array([1]))
     assert [profiles.skills.get("s" + str(39_999 % 7))] == codes.tolist()
-    assert last_used.tolist() == [dt.date(2020, 1, 1 + 39_999 % 7).toordinal()]
+    assert last_used.tolist() == [day_of(dt.date(2020, 1, 1 + 39_999 % 7))]
     assert years.tolist() == [39_999 % 9 / 4]
     profiles.drop([1, 99])
     assert lists.gather(np.array([1]))[1].tolist() == []
     assert np.isnan(profiles.years[1])
+
+
+def test_profiles_keep_a_day_in_two_bytes_within_its_bounds() -> None:
+    assert day_of(dt.date(1900, 1, 1)) == 1
+    assert day_of(dt.date(2026, 12, 6)) == dt.date(2026, 12, 6).toordinal() - DAY_ZERO
+    assert day_of(dt.date(2095, 1, 1)) == LAST_DAY  # no role ends there; nor does it wrap
+    profiles = Profiles()
+    late = {"python": dt.date(2095, 1, 1)}
+    profiles.set([ProfileRow(1, ["python"], late, {}, [], None, None, None)])
+    needs = JobNeeds([skill("python")], [], {}, frozenset(), None)
+    one = ManySignals(np.zeros(1), np.zeros(1), np.zeros(1))
+    weights = {f: float(f == "recency") for f in WEIGHTS}
+    # A date past today counts as used today, as assess reads it.
+    assert score_many(needs, profiles, np.array([1]), one, dt.date(2026, 12, 6), weights)[0] == 100
 
 
 def test_profiles_let_go_of_spare_room_and_take_writes_after() -> None:

@@ -474,8 +474,7 @@ def onet_tools(
                     if norm(a) != norm(written)
                 ]
                 variants.add(written)
-                if broader not in tool["broader"]:  # type: ignore[operator]
-                    tool["broader"].append(broader)  # type: ignore[attr-defined]
+                add_broader(tool, broader)
             tool["aliases"] = sorted(set(tool["aliases"]) | (variants - {name}))  # type: ignore[arg-type]
             tool["hot"] = bool(tool["hot"]) or hot
             listed[tid] += 1
@@ -515,6 +514,12 @@ def new_tool(tid: str, name: str, source: str) -> dict[str, object]:
     }
 
 
+def add_broader(skill: dict[str, object], broader: str) -> None:
+    """Add ``broader`` to ``skill``'s broader skills, once."""
+    if broader not in skill["broader"]:  # type: ignore[operator]
+        skill["broader"].append(broader)  # type: ignore[attr-defined]
+
+
 def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
     """O*NET names some products more than once: with "software" and without ("Epic Systems
     software", "Epic Systems"), with its vendor and without ("Microsoft Bing", "Bing"), its
@@ -545,8 +550,7 @@ def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
         target["aliases"] = sorted(names - {target["label"]})
         target["hot"] = bool(target["hot"]) or bool(tool["hot"])
         for broader in tool["broader"]:  # type: ignore[attr-defined]
-            if broader not in target["broader"]:  # type: ignore[operator]
-                target["broader"].append(broader)  # type: ignore[attr-defined]
+            add_broader(target, broader)
         del tools[tid]
 
 
@@ -596,8 +600,7 @@ def split_listed_products(
             product = products.setdefault(pid, new_tool(pid, name, "esco-listed"))
             if name != product["label"] and name not in product["aliases"]:  # type: ignore[operator]
                 product["aliases"].append(name)  # type: ignore[attr-defined]
-            if kind["id"] not in product["broader"]:  # type: ignore[operator]
-                product["broader"].append(kind["id"])  # type: ignore[attr-defined]
+            add_broader(product, str(kind["id"]))
     return sorted(products.values(), key=lambda p: str(p["id"]))
 
 
@@ -653,9 +656,8 @@ def add_variants(skills: list[dict[str, object]], path: Path) -> int:
             aliases.add(row["variant"])
             skill["aliases"] = sorted(aliases)
             curated[norm(row["variant"])] = str(skill["id"])
-            broader = skill["broader"]
-            if kind_of is not None and kind_of["id"] not in broader:  # type: ignore[operator]
-                broader.append(kind_of["id"])  # type: ignore[attr-defined]
+            if kind_of is not None:
+                add_broader(skill, str(kind_of["id"]))
     for skill in skills:
         skill["aliases"] = [
             a

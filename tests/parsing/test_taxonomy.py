@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsing import Parser, Taxonomy
+from parsing import Parser, SkillEntry, Taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "data" / "taxonomy"
@@ -73,6 +73,19 @@ def test_a_skill_has_one_id_whichever_source_names_it(
     assert len(ids) == 1, names
 
 
+def listed_under(parser: Parser, name: str, kind: str) -> SkillEntry:
+    """The skill ``name`` links to, checked to be narrower than ESCO's ``kind`` and, in
+    ESCO's terms, that kind (ESCO lists the name there): a match of the kind gives it partial
+    credit."""
+    skills = parser.taxonomy.skills
+    entry = parser.link_skill(name)
+    assert entry is not None
+    assert [skills[b].label for b in entry.broader] == [kind]
+    esco = parser.taxonomy.esco_concept(entry.id)
+    assert esco is not None and skills[esco].label == kind
+    return entry
+
+
 @pytest.mark.parametrize(
     ("tool", "kind"),
     [
@@ -93,15 +106,10 @@ def test_a_skill_has_one_id_whichever_source_names_it(
 def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
     parser: Parser, tool: str, kind: str
 ) -> None:
-    # A match of the kind gives partial credit to the tool; the tool's name is the tool's.
-    skills = parser.taxonomy.skills
-    entry = parser.link_skill(tool)
-    assert entry is not None and entry.source == "onet"
-    assert [skills[b].label for b in entry.broader] == [kind]
+    # The tool's name is the tool's, whatever its case.
+    entry = listed_under(parser, tool, kind)
+    assert entry.source == "onet"
     assert parser.link_skill(tool.lower()) == entry
-    # In ESCO's terms the tool is the kind: ESCO lists its name there.
-    esco = parser.taxonomy.esco_concept(entry.id)
-    assert esco is not None and skills[esco].label == kind
 
 
 @pytest.mark.parametrize(
@@ -121,17 +129,9 @@ def test_a_product_esco_lists_under_a_kind_is_a_skill_of_its_own(
 ) -> None:
     # ESCO lists them among the kind's alternative labels; a candidate with GCC does not
     # have BizTalk, and a job asking for either is met only in part by the kind.
-    skills = parser.taxonomy.skills
-    entry = parser.link_skill(product)
-    assert entry is not None and (entry.source, entry.kind, entry.label) == (
-        "esco-listed",
-        "tool",
-        product,
-    )
-    assert [skills[b].label for b in entry.broader] == [kind]
-    assert product not in skills[entry.broader[0]].aliases
-    esco = parser.taxonomy.esco_concept(entry.id)
-    assert esco is not None and skills[esco].label == kind
+    entry = listed_under(parser, product, kind)
+    assert (entry.source, entry.kind, entry.label) == ("esco-listed", "tool", product)
+    assert product not in parser.taxonomy.skills[entry.broader[0]].aliases
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ side), trains on the rest and scores the held-out tenth after each epoch, as the
 phrases (``tagged_phrases`` at ``JOB_THRESHOLD``) and against the benchmark's gold (skill and
 knowledge spans apart, ``benchmarks.gold.skillspan_doc``). Eight epochs scored relaxed /
 exact F1 0.695 / 0.459 there, four 0.663 / 0.416, with the two kinds of span merged into one
-gold (README, "Skills"); SkillSpan dev, which the benchmark scores, was not used to choose.
+gold (docs/skills-notes.md); SkillSpan dev, which the benchmark scores, was not used to choose.
 
 Deterministic on one machine (seeded, two threads); the model card records what it was
 trained on and the SHA-256 of the data. About 40 minutes on two cores (under 5 an epoch).

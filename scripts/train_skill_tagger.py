@@ -42,14 +42,15 @@ from parsing._sections import find_sections  # noqa: E402
 from parsing._tagger import MODEL_FILE, NAME, SOFT_SKILL, TITLE  # noqa: E402
 
 # L2 weight chosen out of fold (the training part's quarters, each read by a tagger trained on
-# the other three; README "Skills"): relaxed F1 0.551 at 0.01, 0.559 from 0.6 to 1.0, 0.553 at
-# 3.0; the L1 weight made little difference from 0.01 to 0.2, and none at all gave 0.539.
+# the other three; docs/skills-notes.md): relaxed F1 0.551 at 0.01, 0.559 from 0.6 to 1.0,
+# 0.553 at 3.0; the L1 weight made little difference from 0.01 to 0.2, and none at all gave
+# 0.539.
 PARAMS = {"c1": 0.05, "c2": 1.0, "max_iterations": 150, "feature.possible_transitions": True}
-# dotin's annotations besides skills, as the tagger's labels (README "Skills"). The names of
-# employers, schools, degrees, places and people are one label: two more labels made résumés
-# about a tenth slower to read for no clear gain. Without owners' names, a tagger trained on
-# résumés read by their lines took a name atop a résumé ("Shaniqua Battle") for a skill list's
-# item (tests/parsing/test_parser.py).
+# dotin's annotations besides skills, as the tagger's labels (README "Skills", Extraction).
+# The names of employers, schools, degrees, places and people are one label: two more labels
+# made résumés about a tenth slower to read for no clear gain. Without owners' names, a tagger
+# trained on résumés read by their lines took a name atop a résumé ("Shaniqua Battle") for a
+# skill list's item (tests/parsing/test_parser.py).
 OTHER_LABELS = {
     "Companies worked at": NAME,
     "Degree": NAME,

@@ -361,10 +361,7 @@ class Store:
                 years_experience=r.years_experience,
                 applications=history.get(r.id, []),
                 updated_at=_utc(r.updated_at),
-                skills_last_used={
-                    k: dt.date.fromisoformat(v)
-                    for k, v in json.loads(r.skills_last_used_json).items()
-                },
+                skills_last_used=_last_used(r.skills_last_used_json),
                 skill_years=json.loads(r.skill_years_json),
                 location=r.location,
                 remote=r.remote,
@@ -388,10 +385,7 @@ class Store:
             yield ProfileRow(
                 r.id,
                 json.loads(r.skill_ids_json),
-                {
-                    k: dt.date.fromisoformat(v)
-                    for k, v in json.loads(r.skills_last_used_json).items()
-                },
+                _last_used(r.skills_last_used_json),
                 json.loads(r.skill_years_json),
                 json.loads(r.titles_json),
                 r.years_experience,
@@ -1437,6 +1431,11 @@ def _api_key(r: ApiKeyRow) -> ApiKey:
         created_at=_utc(r.created_at),
         revoked_at=_utc(r.revoked_at) if r.revoked_at else None,
     )
+
+
+def _last_used(stored: str) -> dict[str, dt.date]:
+    """A candidate's ``skills_last_used_json`` read back: skill id → the date it was last used."""
+    return {k: dt.date.fromisoformat(v) for k, v in json.loads(stored).items()}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

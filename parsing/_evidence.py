@@ -55,15 +55,16 @@ DEGREE = re.compile(
     re.IGNORECASE,
 )
 # The years a résumé states for a skill: right after its name, as Indeed's résumés list skills
-# ("ORACLE (3 years)", "ESSBASE\n(Less than 1 year)"; the parser reads such an item of a
-# skills list as a skill), or as a list item gives them ("Leadership: 10+ years"), or right
-# before it ("5+ years of experience in Mule", "8 years of Java").
+# ("ORACLE (3 years)", "ESSBASE\n(Less than 1 year)", "Java (five years)"; the parser reads
+# such an item of a skills list as a skill), or as a list item gives them ("Leadership: 10+
+# years"), or right before it ("5+ years of experience in Mule", "8 years of Java"). Counts
+# are digits or words, as a job's years are (``YEARS_COUNT``).
 ITEM_YEARS = re.compile(
-    r"\s*\(\s*(?:(\d{1,2}(?:\.\d)?)\+?|(less\s+than\s+(?:1|one|a)))\s+years?\s*\)",
+    r"\s*\(\s*(?:" + YEARS_COUNT + r"\+?|(less\s+than\s+(?:1|one|a)))\s+years?\s*\)",
     re.IGNORECASE,
 )
 LISTED_YEARS = re.compile(
-    r"[ \t]*[:\-–][ \t]*(\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b", re.IGNORECASE
+    r"[ \t]*[:\-–][ \t]*" + YEARS_COUNT + r"\+?[ \t]*(?:years?|yrs?)\b", re.IGNORECASE
 )
 YEARS_BEFORE = re.compile(
     YEARS_COUNT + r"\+?\s*(?:years?|yrs?)['’]?\s+(?:of\s+)?"
@@ -135,10 +136,10 @@ def years_stated_for(text: str, start: int, end: int) -> float | None:
     it states none."""
     item = ITEM_YEARS.match(text, end)
     if item is not None:
-        return LESS_THAN_A_YEAR if item.group(2) else float(item.group(1))
+        return LESS_THAN_A_YEAR if item.group(2) else as_years(item.group(1))
     listed = LISTED_YEARS.match(text, end)
     if listed is not None:
-        return float(listed.group(1))
+        return as_years(listed.group(1))
     before = YEARS_BEFORE.search(text, max(0, start - YEARS_BEFORE_REACH), start)
     return as_years(before.group(1)) if before is not None else None
 

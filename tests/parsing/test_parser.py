@@ -1190,7 +1190,11 @@ def test_resume_evidence_gives_the_years_a_resume_states_for_a_skill(parser: Par
         ("Java (5 years)", 5.0),
         ("Java (10+ years)", 10.0),
         ("Java (less than one year)", 0.5),
+        # Counts in words, as a job's years are read: the digits alone missed these.
+        ("Java (five years)", 5.0),
+        ("Java (one year)", 1.0),
         ("Leadership: 10+ years", 10.0),
+        ("Leadership: ten years", 10.0),
         ("8 years of Java", 8.0),
         ("3 yrs' hands-on experience with Java", 3.0),
         ("Five years of experience in Java", 5.0),

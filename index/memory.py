@@ -1,9 +1,13 @@
-"""Handing freed memory back to the system."""
+"""Handing freed memory back to the system, and asking it to read files back in."""
 
 from __future__ import annotations
 
 import ctypes
 import functools
+from collections.abc import Iterable
+from pathlib import Path
+
+PREFETCH_CHUNK = 1 << 20
 
 
 @functools.cache
@@ -22,3 +26,29 @@ def release_free_memory() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def prefetch(paths: Iterable[Path]) -> int:
+    """Read the files at ``paths`` (a folder: every file under it) through once, so that
+    the page cache holds them; return the bytes read.
+
+    For the files a pool searches in place (the mapped inverted file, the BM25 segments):
+    loading the profiles reads the store through the page cache, which at a million
+    candidates (a 27 GB store on a 24 GB machine) pushes them out, and the first searches
+    after a start then fault their lists in from disk (a match's vector search took up to
+    230 ms there, with some 4,000 major page faults, against about 1 ms warm). Read, not
+    advised: ``posix_fadvise(WILLNEED)`` returned at once and left the file where it was
+    (8 MB of 392 resident). About a second a gigabyte from disk, a tenth of that cached."""
+    asked = 0
+    chunk = bytearray(PREFETCH_CHUNK)
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            try:
+                handle = open(file, "rb", buffering=0)
+            except FileNotFoundError:  # not there, or gone since listed (a merged segment)
+                continue
+            with handle:
+                while read := handle.readinto(chunk):
+                    asked += read
+    return asked

@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from index import vectors as backends
 from index.lexical import LexicalIndex
-from index.memory import release_free_memory
+from index.memory import prefetch, release_free_memory
 from index.profiles import ProfileRow, Profiles
 from index.store import Store, lexical_doc, text_version
 from index.vectors import Ids, IdSet, MappedIVFIndex, VectorIndex, Vectors, id_mask, member
@@ -240,6 +240,9 @@ class TalentPool:
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
             self.profiles = self._open_profiles()
+            # Loading the profiles read the store through the page cache: the files searched
+            # in place are read back in, so that the first searches do not wait on the disk.
+            prefetch([self.index_dir / INDEX_FILE, self.index_dir / LEXICAL_DIR])
         except BaseException:
             if self._leader is not None:  # another process may save in this one's stead
                 self._leader.close()

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import index.pool
 from index import Store, TalentPool
 from index.lexical import LexicalIndex
+from index.memory import prefetch
 from index.pool import INDEX_FILE, LEXICAL_DIR, MANIFEST_FILE, Roster
 from index.vectors import FaissIndex, FaissIVFIndex
 from models import Consent, Filters, IndexMismatch, NewCandidate, NotFound, Resume
@@ -378,3 +380,20 @@ def test_a_large_index_is_saved_less_often_than_bm25_is_committed(
     assert saved_count() == 1
     pool.close()
     assert saved_count() == 2
+
+
+def test_opening_a_pool_reads_its_index_files_back_into_the_page_cache(
+    tmp_path: Path, open_pool: Callable[..., TalentPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading the profiles reads the store through the page cache, which at a million
+    # candidates pushed the mapped inverted file out: the files searched in place are read
+    # after the profiles, every one of them.
+    pool = open_pool()
+    pool.upsert([(new(f"c{i}"), unit(i)) for i in range(5)])
+    pool.store.close()
+    read: list[int] = []
+    monkeypatch.setattr(index.pool, "prefetch", lambda paths: read.append(prefetch(paths)))
+    open_pool()
+    files = [tmp_path / "index" / INDEX_FILE, *(tmp_path / "index" / LEXICAL_DIR).rglob("*")]
+    assert read == [sum(f.stat().st_size for f in files if f.is_file())]
+    assert read[0] > 0

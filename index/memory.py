@@ -1,4 +1,4 @@
-"""Handing freed memory back to the system, and asking it to read files back in."""
+"""Handing freed memory back to the system; reading files back into the page cache."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def prefetch(paths: Iterable[Path]) -> int:
     230 ms there, with some 4,000 major page faults, against about 1 ms warm). Read, not
     advised: ``posix_fadvise(WILLNEED)`` returned at once and left the file where it was
     (8 MB of 392 resident). About a second a gigabyte from disk, a tenth of that cached."""
-    asked = 0
+    done = 0
     chunk = bytearray(PREFETCH_CHUNK)
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -50,5 +50,5 @@ def prefetch(paths: Iterable[Path]) -> int:
                 continue
             with handle:
                 while read := handle.readinto(chunk):
-                    asked += read
-    return asked
+                    done += read
+    return done

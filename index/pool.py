@@ -240,9 +240,6 @@ class TalentPool:
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
             self.profiles = self._open_profiles()
-            # Loading the profiles read the store through the page cache: the files searched
-            # in place are read back in, so that the first searches do not wait on the disk.
-            prefetch([self.index_dir / INDEX_FILE, self.index_dir / LEXICAL_DIR])
         except BaseException:
             if self._leader is not None:  # another process may save in this one's stead
                 self._leader.close()
@@ -394,6 +391,9 @@ class TalentPool:
                 page = []
         profiles.set(page)
         profiles.trim()
+        # That read the store through the page cache: the files searched in place are read
+        # back in, so that the next searches do not wait on the disk (``prefetch``).
+        prefetch([self.index_dir / INDEX_FILE, self.index_dir / LEXICAL_DIR])
         return profiles
 
     def rebuild_lexical(self) -> None:

@@ -387,13 +387,16 @@ def test_opening_a_pool_reads_its_index_files_back_into_the_page_cache(
 ) -> None:
     # Loading the profiles reads the store through the page cache, which at a million
     # candidates pushed the mapped inverted file out: the files searched in place are read
-    # after the profiles, every one of them.
+    # after the profiles, every one of them, at opening and whenever they are read again.
     pool = open_pool()
     pool.upsert([(new(f"c{i}"), unit(i)) for i in range(5)])
     pool.store.close()
     read: list[int] = []
     monkeypatch.setattr(index.pool, "prefetch", lambda paths: read.append(prefetch(paths)))
-    open_pool()
+    reopened = open_pool()
     files = [tmp_path / "index" / INDEX_FILE, *(tmp_path / "index" / LEXICAL_DIR).rglob("*")]
     assert read == [sum(f.stat().st_size for f in files if f.is_file())]
     assert read[0] > 0
+    # And whenever a serving process reads the profiles again.
+    reopened.resync()
+    assert len(read) == 2

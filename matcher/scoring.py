@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.lexical import words
-from index.profiles import DAY_ZERO, Profiles, places, title_terms
+from index.profiles import Profiles, day_of, places, title_terms
 from index.vectors import Ids
 from models import (
     Application,
@@ -545,7 +545,7 @@ def score_many(
     if not needs.required and not needs.preferred:
         features["recency"] = None
     else:
-        days = today.toordinal() - DAY_ZERO - last_used[held].astype(np.int64)
+        days = day_of(today) - last_used[held].astype(np.int64)
         years = np.maximum(0.0, days / 365.25)
         value = np.where(
             last_used[held] == 0, RECENCY_UNDATED, np.exp2(-years / RECENCY_HALF_LIFE_YEARS)

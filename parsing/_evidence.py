@@ -92,15 +92,32 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     plus." asks for Java; and cut at the comma where a part that asks outright (for years,
     or "required", "must") gives way to an optional one: "4+ years of accounting
     experience, public accounting a plus" asks for accounting, for 4 years, and would like
-    public accounting. A cue that stands before the list covers all of it ("Preferred:
-    Kafka, Spark"), and so does one after a list that asks nothing outright ("Kafka, Spark
-    or Flink a plus")."""
+    public accounting; and at the comma where an optional part gives way to one that asks
+    outright: "German is a plus, English required" asks for English. A cue that stands
+    before the list covers all of it ("Preferred: Kafka, Spark"), and so does one after a
+    list that asks nothing outright ("Kafka, Spark or Flink a plus")."""
     first = text.rfind("\n", 0, start) + 1
     last = text.find("\n", end)
     last = len(text) if last < 0 else last
     cuts = [m.end() for m in CLAUSE_END.finditer(text, first, last)]
     clause_start = max((c for c in cuts if c <= start), default=first)
     clause_end = min((c for c in cuts if c > end), default=last)
+    outright = sorted(
+        [m.start() for m in MUST.finditer(text, clause_start, clause_end)]
+        + [m.start() for m in YEARS.finditer(text, clause_start, clause_end)]
+    )
+    for at in outright:
+        comma = text.rfind(",", clause_start, at)
+        following = text.find(",", at, clause_end)
+        if (
+            comma < 0
+            or not NICE_TO_HAVE.search(text, clause_start, comma)
+            or NICE_TO_HAVE.search(text, comma, clause_end if following < 0 else following)
+        ):
+            continue
+        if end <= comma:
+            return clause_start, comma
+        clause_start = comma + 1
     for cue in NICE_TO_HAVE.finditer(text, clause_start, clause_end):
         comma = text.rfind(",", clause_start, cue.start())
         asked = text[clause_start:comma]

@@ -1051,6 +1051,9 @@ def test_a_requirement_stays_required_when_a_later_part_of_its_clause_is_optiona
         "Staff Accountant\nRequirements\n"
         "- 4+ years of accounting experience, public accounting a plus\n"
         "- Must have Java, Kafka is a plus\n"
+        # And the other way round: an optional part, then one that asks outright.
+        "- German is a plus, English required\n"
+        "- Experience with Redis is a plus, 3+ years of Ruby\n"
         # A cue before a list, or after one that asks nothing outright, covers all of it.
         "- Preferred: Tableau, Power BI\n"
         "- Python, Scala or Spark a plus\n"
@@ -1061,6 +1064,10 @@ def test_a_requirement_stays_required_when_a_later_part_of_its_clause_is_optiona
         "public accounting": (False, None),
         "Java": (True, None),
         "Kafka": (False, None),
+        "German": (False, None),
+        "English": (True, None),
+        "Redis": (False, None),
+        "Ruby": (True, 3.0),
         "Tableau": (False, None),
         "Power BI": (False, None),
         "Python": (False, None),

@@ -24,9 +24,12 @@ halves of decorte's annotated job-ad phrases (tech and house; benchmarks/skills.
 
 A phrase written as an acronym that no label names ("JEE", "PaaS", "B2B", "PKI") embeds as
 little more than its letters: its nearest labels were "jell fruits", "paediatrics", "DB2"
-and "reiki". It is linked only to a skill with a label that writes it as a word ("SIEM":
-"IBM QRadar SIEM") or whose words it abbreviates ("QA": "quality assurance procedures",
-"UI": "design user interface"), among the ``ACRONYM_TOP`` nearest; else it is a free skill.
+and "reiki". It is linked only to a skill with a label that writes it as a word ("HACCP":
+"apply HACCP") or whose words it abbreviates ("QA": "quality assurance procedures", "UI":
+"design user interface"), among the ``ACRONYM_TOP`` nearest; else it is a free skill. A
+product's name that writes it as a word must also spell it out ("Platform as a service
+PaaS"): "3DGrid HIPAA Checkup", "API Navigator" and "Creative Solutions CPA Depreciation"
+are products for HIPAA, APIs and accountants, not what "HIPAA", "API" or "CPA" names.
 
 The reported ``score`` is the similarity alone, the threshold's measure.
 
@@ -277,14 +280,20 @@ class SkillLinker:
 
     @staticmethod
     def _spells(acronym: str, entry: SkillEntry) -> bool:
-        """Whether a label of ``entry`` writes ``acronym`` as a word ("IBM QRadar SIEM") or
-        has words it abbreviates ("quality assurance procedures" for "QA")."""
+        """Whether a label of ``entry`` has words ``acronym`` abbreviates ("quality assurance
+        procedures" for "QA"), or writes it as a word: any ESCO skill's ("apply HACCP"), a
+        product's only beside words it abbreviates ("Platform as a service PaaS")."""
         letters = acronym.rstrip("+#")
+
+        def abbreviates(words: list[str]) -> bool:
+            return letters.isalpha() and letters.lower() in "".join(w[0] for w in words).lower()
+
         for label in (entry.label, *entry.aliases):
             words = LABEL_WORD.findall(label)
             if letters in words:
-                return True
-            if letters.isalpha() and letters.lower() in "".join(w[0] for w in words).lower():
+                if entry.source == "esco" or abbreviates([w for w in words if w != letters]):
+                    return True
+            elif abbreviates(words):
                 return True
         return False
 

@@ -177,20 +177,37 @@ def test_an_acronym_is_linked_only_to_a_skill_it_names(encoder: Encoder, tmp_pat
     ui = SkillEntry("s:ui", "design user interface", "skill", "esco", ())
     paas = SkillEntry("onet:paas", "Platform as a service PaaS", "tool", "onet", ())
     paediatrics = SkillEntry("s:paediatrics", "paediatrics", "skill", "esco", ())
-    linking = linker(encoder, tmp_path, reiki, ui, paas, paediatrics)
+    haccp = SkillEntry("s:haccp", "apply HACCP", "skill", "esco", ())
+    # O*NET products for HIPAA compliance and for APIs, not HIPAA or APIs themselves.
+    checkup = SkillEntry("onet:checkup", "3DGrid HIPAA Checkup", "tool", "onet", ())
+    navigator = SkillEntry("onet:navigator", "API Navigator", "tool", "onet", ())
+    linking = linker(encoder, tmp_path, reiki, ui, paas, paediatrics, haccp, checkup, navigator)
     # By its vectors alone, "PKI" (public key infrastructure) is nearest to reiki.
     nearest = linking.similarities(encoder.encode(["PKI"]))[0]
     assert linking._entries[int(nearest.argmax())].id == "s:reiki"
     assert nearest.max() >= linking.threshold
-    links = linking.link(["PKI", "UI", "PaaS", "pki"])
-    assert [(k.id, k.method) for k in links[:3]] == [
+    # Each product is its acronym's nearest skill, and writes it as a word.
+    nearest_to = {
+        phrase: linking._entries[int(row.argmax())].id
+        for phrase, row in zip(
+            ["HIPAA", "API"], linking.similarities(encoder.encode(["HIPAA", "API"])), strict=True
+        )
+    }
+    assert nearest_to == {"HIPAA": "onet:checkup", "API": "onet:navigator"}
+    links = linking.link(["PKI", "UI", "PaaS", "HACCP", "HIPAA", "API", "pki"])
+    assert [(k.id, k.method) for k in links[:6]] == [
         ("free:pki", "free"),
-        # Its initials, and its name as a word of the product's.
+        # Its initials, and its name as a word of the product's that spells it out.
         ("s:ui", "nearest"),
         ("onet:paas", "nearest"),
+        # Its name as a word of an ESCO skill's.
+        ("s:haccp", "nearest"),
+        # Not as a word of a product's name that does not spell it out.
+        ("free:hipaa", "free"),
+        ("free:api", "free"),
     ]
     # Written as a word, it is linked as words are.
-    assert links[3].id == "s:reiki"
+    assert links[6].id == "s:reiki"
 
 
 def test_a_phrase_without_a_letter_or_digit_is_refused(encoder: Encoder, tmp_path: Path) -> None:

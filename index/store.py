@@ -51,6 +51,7 @@ from index._schema import (
     EmbeddingRow,
     FeedbackRow,
     JobVectorRow,
+    ResumeRow,
     RevisionRow,
     TenantSettingsRow,
     utcnow,
@@ -209,6 +210,7 @@ class Store:
             _values(new) | {"tenant": new.tenant, "external_id": new.external_id, "created_at": now}
             for new, _ in records
         ]
+        documents = [row.pop("resume_json") for row in rows]
         with self.session() as session:
             session.execute(insert(CandidateRow), rows)
             # The ids given, looked up by (tenant, external id): RETURNING in parameter
@@ -227,6 +229,13 @@ class Store:
                         )
                     )
             ids = [given[row["tenant"], row["external_id"]] for row in rows]
+            session.execute(
+                insert(ResumeRow),
+                [
+                    {"candidate_id": i, "resume_json": document}
+                    for i, document in zip(ids, documents, strict=True)
+                ],
+            )
             session.execute(
                 insert(EmbeddingRow),
                 [
@@ -408,7 +417,7 @@ class Store:
         return np.array(sorted(found), dtype=np.int64)
 
     def delete(self, tenant: str, candidate_id: int) -> None:
-        """Delete a candidate with everything held about them: applications, tags,
+        """Delete a candidate with everything held about them: résumé, applications, tags,
         embedding, feedback (the foreign keys cascade). Raises NotFound."""
         with self.session() as session:
             row = session.get(CandidateRow, candidate_id)
@@ -620,10 +629,10 @@ class Store:
             ids = session.scalars(query).all()
         return np.asarray(sorted(ids), dtype=np.int64)
 
-    def _candidate_pages(self, columns: list[Any], batch: int) -> Iterator[Any]:
-        """Rows of ``columns`` (the first is ``CandidateRow.id``) of every candidate, in id
-        order, ``batch`` at a time, each batch in a session of its own."""
-        return self._pages(CandidateRow.id, columns, batch)
+    def _candidate_pages(self, columns: list[Any], batch: int, *where: Any) -> Iterator[Any]:
+        """Rows of ``columns`` (the first is ``CandidateRow.id``) of every candidate (matching
+        ``where``), in id order, ``batch`` at a time, each batch in a session of its own."""
+        return self._pages(CandidateRow.id, columns, batch, *where)
 
     def _pages(self, key: Any, columns: Iterable[Any], batch: int, *where: Any) -> Iterator[Any]:
         """Rows of ``columns`` (the first is ``key``, a unique column) matching ``where``,
@@ -644,6 +653,7 @@ class Store:
     ) -> Iterator[tuple[str, LexicalDoc]]:
         """(tenant, BM25 document) of every candidate (of ``ids``, when given)."""
         # The text alone, taken out of the résumé's JSON by the database (a quarter of it).
+        joined = ResumeRow.candidate_id == CandidateRow.id
         columns = [
             CandidateRow.id,
             CandidateRow.tenant,
@@ -654,9 +664,9 @@ class Store:
             CandidateRow.skill_ids_json,
         ]
         if ids is None:
-            rows: Iterable[Any] = self._candidate_pages(columns, batch)
+            rows: Iterable[Any] = self._candidate_pages(columns, batch, joined)
         else:
-            rows = self._candidates_of(columns, ids, batch)
+            rows = self._candidates_of(columns, ids, batch, joined)
         blind = self.blind_settings()
         for r in rows:
             mine = blind.get(r.tenant, True)
@@ -668,8 +678,8 @@ class Store:
     def _resume_field(self, name: str) -> ColumnElement[Any]:
         """A top-level string field of the résumé's JSON, taken out by the database."""
         if self.engine.dialect.name == "postgresql":
-            return func.json_extract_path_text(cast(CandidateRow.resume_json, JSON), name)
-        return func.json_extract(CandidateRow.resume_json, f"$.{name}")
+            return func.json_extract_path_text(cast(ResumeRow.resume_json, JSON), name)
+        return func.json_extract(ResumeRow.resume_json, f"$.{name}")
 
     def lexical_versions(
         self, batch: int = 20_000
@@ -695,15 +705,17 @@ class Store:
             for tenant, (ids, versions) in found.items()
         }
 
-    def _candidates_of(self, columns: list[Any], ids: Iterable[int], batch: int) -> Iterator[Any]:
+    def _candidates_of(
+        self, columns: list[Any], ids: Iterable[int], batch: int, *where: Any
+    ) -> Iterator[Any]:
         """Rows of ``columns`` (the first is ``CandidateRow.id``) of the candidates ``ids``
-        that exist, in id order."""
+        that exist (and match ``where``), in id order."""
         wanted = sorted(set(ids))
         for start in range(0, len(wanted), batch):
             with self.session() as session:
                 yield from session.execute(
                     select(*columns)
-                    .where(CandidateRow.id.in_(wanted[start : start + batch]))
+                    .where(CandidateRow.id.in_(wanted[start : start + batch]), *where)
                     .order_by(CandidateRow.id)
                 ).all()
 

@@ -1,7 +1,9 @@
 """What migrations share: filling a new column of every candidate from its stored résumé.
 
 Migrations that call it rely on it as it is: change what it does and an old migration does
-something else on the next database it upgrades.
+something else on the next database it upgrades. It reads the résumé from the candidates
+table, where it was until migration 0011 moved it to a table of its own: a migration after
+0011 that fills a column from the résumé must read it from ``resumes``.
 """
 
 from __future__ import annotations

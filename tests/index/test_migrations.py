@@ -6,7 +6,7 @@ import json
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from index import Store
 from index import _migrate as migrate
@@ -124,4 +124,52 @@ def test_rebuilding_the_candidates_table_keeps_what_refers_to_it(database_url: s
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM applications")).scalar() == 1
         assert migrate.current_revision(engine) == migrate.head()
+    engine.dispose()
+
+
+def test_resumes_move_to_their_own_table_whole_and_ids_stay_unreused(database_url: str) -> None:
+    from alembic import command
+
+    from models import NewCandidate, Resume
+
+    engine = create_engine(database_url)
+    # More than one of the migration's batches (5,000), with gaps where candidates were erased.
+    with engine.begin() as connection:
+        config = migrate._config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+        connection.execute(
+            text(
+                "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
+                "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
+                "('acme', :ext, :resume, '[]', '[]', 'sha', true, '2025-01-01', '2025-01-01')"
+            ),
+            [
+                {"ext": f"c{n}", "resume": json.dumps({"text": f"Résumé c{n}", "format": "txt"})}
+                for n in range(6_000)
+            ],
+        )
+        connection.execute(text("DELETE FROM candidates WHERE id % 7 = 0"))
+        kept = dict(connection.execute(text("SELECT id, external_id FROM candidates")).all())
+    engine.dispose()
+    store = Store(database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("candidates")}
+        moved = dict(
+            connection.execute(text("SELECT candidate_id, resume_json FROM resumes")).all()
+        )
+    assert "resume_json" not in columns
+    assert len(kept) > 5_000 and sorted(moved) == sorted(kept)
+    assert all(json.loads(moved[i])["text"] == f"Résumé {kept[i]}" for i in kept)
+    last = max(kept)
+    assert store.get("acme", last).resume.text == f"Résumé {kept[last]}"
+    # The highest id, erased, is not given again (SQLite's AUTOINCREMENT survived the change).
+    store.delete("acme", last)
+    new = NewCandidate(tenant="acme", external_id="new", resume=Resume(text="x", format="txt"))
+    [(made, created)] = store.upsert([(new, None)], "model")
+    assert created and made.id > last
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM resumes")).scalar() == len(kept)
+    store.close()
     engine.dispose()

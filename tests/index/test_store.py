@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from index import Store
-from index._schema import ApiKeyRow, ApplicationRow, EmbeddingRow
+from index._schema import ApiKeyRow, ApplicationRow, EmbeddingRow, ResumeRow
 from index.store import text_sha
 from models import (
     Application,
@@ -100,13 +100,16 @@ def test_applications_sent_replace_none_sent_keep(store: Store) -> None:
     assert later.applications == [other, app]
 
 
-def test_delete_removes_history_and_vector(store: Store) -> None:
+def test_delete_removes_resume_history_and_vector(store: Store) -> None:
     app = Application(job_id="J1", job_title="Data Engineer")
     [(c, _)] = store.upsert([(new("crm-1", applications=[app]), vec(1))], MODEL)
+    with store.session() as session:
+        assert len(session.scalars(select(ResumeRow)).all()) == 1
     store.delete("acme", c.id)
     with pytest.raises(NotFound):
         store.get("acme", c.id)
     with store.session() as session:
+        assert session.scalars(select(ResumeRow)).all() == []
         assert session.scalars(select(ApplicationRow)).all() == []
         assert session.scalars(select(EmbeddingRow)).all() == []
 

@@ -19,14 +19,23 @@ CLAUSE_END = re.compile(r"[.;!?](?=\s|$)")
 YEARS = re.compile(
     YEARS_COUNT + r"\s*\+?\s*" + YEARS_RANGE_REST + r"(?:years?|yrs?)\b", re.IGNORECASE
 )
-# Cues that a clause of a job description asks for something optional.
+# Cues that a clause of a job description asks for something optional, or says it does not
+# ask for it ("Kafka experience is not required", "you don't need Kafka: we'll teach you"):
+# the job would still like it, so it is nice to have.
 NICE_TO_HAVE = re.compile(
     r"\b(nice[- ]to[- ]have|a plus|is a plus|bonus|preferred|preferably|desirable|ideally|"
-    r"good to have|advantage|optional)\b",
+    r"good to have|advantage|optional|"
+    r"not (?:required|necessary|mandatory|essential|a must)|"
+    r"(?:do not|don't|doesn't|does not|won't|will not) (?:need|require)|no need)\b",
     re.IGNORECASE,
 )
-# Cues that a part of a clause asks for something outright (besides the years it asks).
-MUST = re.compile(r"\b(required|requires?|must|mandatory|essential|minimum)\b", re.IGNORECASE)
+# Cues that a part of a clause asks for something outright (besides the years it asks); not
+# where they are denied ("not required", "does not require").
+MUST = re.compile(
+    r"(?<!not )\b(required|requires?|must|mandatory|essential|minimum)\b", re.IGNORECASE
+)
+# Where a part of a clause ends and the next begins: "Python (5+ years), SQL (2 years)".
+PART_END = re.compile(r",\s")
 # Most senior first: the first that matches the title wins.
 SENIORITY: list[tuple[str, re.Pattern[str]]] = [
     ("head", re.compile(r"\b(head of|director|vice president|vp|chief)\b", re.I)),
@@ -142,9 +151,23 @@ def asked_optionally(text: str, section: str | None, clause: tuple[int, int]) ->
 def years_asked(text: str, start: int, clause: tuple[int, int]) -> float | None:
     """The years asked in a mention's ``clause`` (``clause_bounds``), nearest to the mention
     at ``start``: in "5+ years of Python and SQL; experience with Spark." Python and SQL are
-    asked for 5, Spark for none."""
-    found = [(abs(m.start() - start), as_years(m.group(1))) for m in YEARS.finditer(text, *clause)]
-    return min(found)[1] if found else None
+    asked for 5, Spark for none. Years in the mention's own part of the clause (between
+    commas) come first: in "five years of software development, with 3 to 5 years in Go"
+    software development is asked for 5, Go for 3; in "5+ years of Python, SQL and Spark"
+    the part "SQL and Spark" asks none, so the clause's 5 are theirs."""
+    first, last = clause
+    cuts = [m.start() for m in PART_END.finditer(text, first, last)]
+    part = (
+        max((c + 1 for c in cuts if c < start), default=first),
+        min((c for c in cuts if c >= start), default=last),
+    )
+    for within in (part, clause):
+        found = [
+            (abs(m.start() - start), as_years(m.group(1))) for m in YEARS.finditer(text, *within)
+        ]
+        if found:
+            return min(found)[1]
+    return None
 
 
 def years_stated_for(text: str, start: int, end: int) -> float | None:

@@ -468,20 +468,24 @@ class Parser:
             # candidate's own claim, kept whatever the tagger makes of the list.
             lists = spans({"skills"}) if kind == "resume" else []
             claimed = {m.start for m in outside if within(lists, m.start) and _list_item(doc, m)}
+            years_of: set[int] = set()
             if kind == "job":
                 # A skill a job states years of ("3+ years of SQL", "SQL (3+ years)", "SQL:
-                # 3+ years") is asked for outright, whatever the job tagger makes of it.
-                claimed |= {
+                # 3+ years") is asked for outright, whatever the job tagger makes of it;
+                # even an ambiguous word ("3 to 5 years in Go").
+                years_of = {
                     m.start
                     for m in outside
                     if evidence.years_stated_for(lined, m.start_char, m.end_char) is not None
                 }
+                claimed |= years_of
             found = self._combine(
                 doc,
                 outside,
                 replace(tagged, ranges=sure),
                 job=kind == "job",
                 claimed=claimed,
+                years_of=years_of,
                 with_years=_items_with_years(doc, lined, lists),
             )
         mentions = []
@@ -535,15 +539,17 @@ class Parser:
         *,
         job: bool = False,
         claimed: AbstractSet[int] = frozenset(),
+        years_of: AbstractSet[int] = frozenset(),
         with_years: Sequence[tuple[int, int]] = (),
     ) -> list[tuple[int, int, str]]:
         """The skills of ``doc``: the tagger's phrases, each linked (to the taxonomy match it
         covers, else by label, else free), and the taxonomy matches it did not mark that
         stand on their own (``find_skills``); ``job``: ``doc`` is a job posting;
         ``claimed``: the first tokens of matches kept whatever the tagger says, unless
-        ambiguous or read as part of a name; ``with_years``: (start, end) of the items of a
-        skills list that give their years ("DB2 (4 years)"), each a skill where nothing
-        else is found in it."""
+        ambiguous or read as part of a name; ``years_of``: those of them kept even when
+        ambiguous, because the text states years of them ("3+ years of Go");
+        ``with_years``: (start, end) of the items of a skills list that give their years
+        ("DB2 (4 years)"), each a skill where nothing else is found in it."""
         at: dict[int, Span] = {i: m for m in matches for i in range(m.start, m.end)}
         used: set[int] = set()
         found: list[tuple[int, int, str]] = []
@@ -585,12 +591,17 @@ class Parser:
             elif ids:
                 # "Java/Scala": one phrase to the tagger, two skills to the taxonomy.
                 found += [(m.start, m.end, m.label_) for m in inside.values()]
-            elif (free := self._free_skill(doc[start:end])) is not None:
-                lone_word = end - start == 1 and doc[start].lower_ in self._ordinary_words
-                if lone_word and tagged.probability[start] < FREE_WORD_SUPPORT:
-                    unsure.append((start, end, free))
-                else:
-                    found.append((start, end, free))
+            else:
+                # A comma parts the items of a list the tagger read as one phrase
+                # ("operating a forklift, inventory counts").
+                for a, b in _comma_parts(doc, start, end):
+                    if (free := self._free_skill(doc[a:b])) is None:
+                        continue
+                    lone_word = b - a == 1 and doc[a].lower_ in self._ordinary_words
+                    if lone_word and tagged.probability[a] < FREE_WORD_SUPPORT:
+                        unsure.append((a, b, free))
+                    else:
+                        found.append((a, b, free))
         rest = [
             m
             for m in matches
@@ -617,11 +628,12 @@ class Parser:
                 or (job and _listed_with(doc, m, skill_tokens))
             )
         ]
-        # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet".
+        # An ambiguous word listed with another skill is one too: "R and C", "Chef, Puppet";
+        # and so is one a job states years of ("3 to 5 years in Go").
         found += [
             (m.start, m.end, m.label_)
             for m in rest
-            if self._ambiguous(m) and _listed_with(doc, m, skill_tokens)
+            if self._ambiguous(m) and (_listed_with(doc, m, skill_tokens) or m.start in years_of)
         ]
         found += [
             (start, end, free)
@@ -965,6 +977,19 @@ def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
     ):
         end -= 1
     return start, end
+
+
+def _comma_parts(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``doc[start:end]`` between its commas, each trimmed (``_trimmed``), empty
+    ones left out."""
+    parts, first = [], start
+    for i in range(start, end + 1):
+        if i == end or doc[i].text == ",":
+            a, b = _trimmed(doc, first, i)
+            if b > a:
+                parts.append((a, b))
+            first = i + 1
+    return parts
 
 
 def _longest_first(doc: Doc, found: list[tuple[str, int, int]]) -> list[Span]:

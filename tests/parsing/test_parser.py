@@ -1076,6 +1076,51 @@ def test_a_requirement_stays_required_when_a_later_part_of_its_clause_is_optiona
     }
 
 
+def test_a_skill_a_job_says_it_does_not_need_is_not_required(parser: Parser) -> None:
+    job = parser.parse_job(
+        "Backend Engineer\nRequirements\n"
+        "- You don't need experience with Kafka, we'll teach you\n"
+        "- Docker experience is not required\n"
+        "- Must have Python; Kubernetes is nice to have but not required\n"
+    )
+    asked = {s.text: s.required for s in job.skills}
+    assert asked == {"Kafka": False, "Docker": False, "Python": True, "Kubernetes": False}
+
+
+def test_years_asked_are_read_from_the_skills_own_part_of_the_clause(parser: Parser) -> None:
+    job = parser.parse_job(
+        "Senior Backend Engineer\nRequirements\n"
+        "- At least five years of hands-on commercial experience in embedded systems, with 2 "
+        "years in Go\n"
+        "- Python (5+ years), SQL (2 years)\n"
+        "- 4+ years of Java, Spring and Hibernate\n"
+    )
+    asked = {s.text: s.years for s in job.skills}
+    assert asked == {
+        "embedded systems": 5.0,
+        # An ambiguous word is a skill where the job states years of it.
+        "Go": 2.0,
+        "Python": 5.0,
+        "SQL": 2.0,
+        "Java": 4.0,
+        "Spring": 4.0,
+        "Hibernate": 4.0,
+    }
+
+
+def test_a_comma_parts_the_items_a_job_tagger_read_as_one_phrase(parser: Parser) -> None:
+    job = parser.parse_job(
+        "Warehouse Associate\nDuties: picking and packing orders, loading and unloading "
+        "trucks, operating a forklift, inventory counts.\n"
+    )
+    assert [s.text for s in job.skills] == [
+        "picking and packing orders",
+        "loading and unloading trucks",
+        "operating a forklift",
+        "inventory counts",
+    ]
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -594,7 +594,7 @@ class Parser:
             else:
                 # A comma parts the items of a list the tagger read as one phrase
                 # ("operating a forklift, inventory counts").
-                for a, b in _comma_parts(doc, start, end):
+                for a, b in _parts(doc, start, end, {","}):
                     if (free := self._free_skill(doc[a:b])) is None:
                         continue
                     lone_word = b - a == 1 and doc[a].lower_ in self._ordinary_words
@@ -675,14 +675,7 @@ class Parser:
         and distributed systems", "Kafka, stream processing"), those phrases, each a skill of
         its own; else none (not "verbal and written communication", whose words share a
         noun)."""
-        parts: list[tuple[int, int]] = []
-        first = start
-        for i in range(start, end + 1):
-            if i == end or doc[i].lower_ in LIST_CONNECTORS:
-                a, b = _trimmed(doc, first, i)
-                if b > a:
-                    parts.append((a, b))
-                first = i + 1
+        parts = _parts(doc, start, end, LIST_CONNECTORS)
         if (match.start, match.end) not in parts or len(parts) < 2:
             return []
         others = []
@@ -979,12 +972,12 @@ def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _comma_parts(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of ``doc[start:end]`` between its commas, each trimmed (``_trimmed``), empty
-    ones left out."""
+def _parts(doc: Doc, start: int, end: int, separators: AbstractSet[str]) -> list[tuple[int, int]]:
+    """The parts of ``doc[start:end]`` between its tokens that are ``separators`` (in lower
+    case), each trimmed (``_trimmed``), empty ones left out."""
     parts, first = [], start
     for i in range(start, end + 1):
-        if i == end or doc[i].text == ",":
+        if i == end or doc[i].lower_ in separators:
             a, b = _trimmed(doc, first, i)
             if b > a:
                 parts.append((a, b))

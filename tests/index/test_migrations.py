@@ -6,7 +6,7 @@ import json
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from index import Store
 from index import _migrate as migrate
@@ -48,8 +48,6 @@ def test_a_foreign_database_is_refused_untouched(database_url: str) -> None:
 
 
 def test_upgrading_fills_skill_dates_and_years_from_stored_evidence(database_url: str) -> None:
-    from alembic import command
-
     url = database_url
     engine = create_engine(url)
     resume = {
@@ -76,9 +74,7 @@ def test_upgrading_fills_skill_dates_and_years_from_stored_evidence(database_url
         ],
     }
     with engine.begin() as connection:
-        config = migrate._config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        _upgrade_to(connection, "0002")
         connection.execute(
             text(
                 "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
@@ -97,13 +93,9 @@ def test_upgrading_fills_skill_dates_and_years_from_stored_evidence(database_url
 
 
 def test_rebuilding_the_candidates_table_keeps_what_refers_to_it(database_url: str) -> None:
-    from alembic import command
-
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        config = migrate._config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005")
+        _upgrade_to(connection, "0005")
         connection.execute(
             text(
                 "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
@@ -128,16 +120,12 @@ def test_rebuilding_the_candidates_table_keeps_what_refers_to_it(database_url: s
 
 
 def test_resumes_move_to_their_own_table_whole_and_ids_stay_unreused(database_url: str) -> None:
-    from alembic import command
-
     from models import NewCandidate, Resume
 
     engine = create_engine(database_url)
     # More than one of the migration's batches (5,000), with gaps where candidates were erased.
     with engine.begin() as connection:
-        config = migrate._config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0010")
+        _upgrade_to(connection, "0010")
         connection.execute(
             text(
                 "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
@@ -173,3 +161,13 @@ def test_resumes_move_to_their_own_table_whole_and_ids_stay_unreused(database_ur
         assert connection.execute(text("SELECT count(*) FROM resumes")).scalar() == len(kept)
     store.close()
     engine.dispose()
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """Migrate the database behind ``connection`` to ``revision`` (an older schema, to put
+    data in as an older version stored it)."""
+    from alembic import command
+
+    config = migrate._config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

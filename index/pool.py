@@ -240,6 +240,7 @@ class TalentPool:
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
             self.profiles = self._open_profiles()
+            self._reread_search_files()
         except BaseException:
             if self._leader is not None:  # another process may save in this one's stead
                 self._leader.close()
@@ -391,10 +392,13 @@ class TalentPool:
                 page = []
         profiles.set(page)
         profiles.trim()
-        # That read the store through the page cache: the files searched in place are read
-        # back in, so that the next searches do not wait on the disk (``prefetch``).
-        prefetch([self.index_dir / INDEX_FILE, self.index_dir / LEXICAL_DIR])
         return profiles
+
+    def _reread_search_files(self) -> None:
+        """After the profiles were read: that read the store through the page cache, so the
+        files searched in place are read back in, and the next searches do not wait on the
+        disk (``prefetch``). Not after a rebuild, which has just written them."""
+        prefetch([self.index_dir / INDEX_FILE, self.index_dir / LEXICAL_DIR])
 
     def rebuild_lexical(self) -> None:
         """Bring the BM25 index in step with the store (after a tenant's blind setting
@@ -783,6 +787,7 @@ class TalentPool:
             self.roster = Roster()
             self.roster.set(list(self.store.roster()))
             self.profiles = self._open_profiles()
+            self._reread_search_files()
             self._catch_up(self.vectors, *self.store.embedding_versions(self.model))
             self._applied = applied
             return self.vectors.count()

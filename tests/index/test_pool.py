@@ -400,3 +400,7 @@ def test_opening_a_pool_reads_its_index_files_back_into_the_page_cache(
     # And whenever a serving process reads the profiles again.
     reopened.resync()
     assert len(read) == 2
+    # Not after a rebuild: it has just written the index file (the one it would have read
+    # is the one it replaces).
+    reopened.rebuild()
+    assert len(read) == 2

@@ -84,8 +84,9 @@ class Taxonomy:
         """The ESCO skill that ``skill_id`` is in ESCO's own terms: itself for an ESCO skill
         (O*NET tools merged into one included); for an O*NET tool that ESCO lists under a kind
         of product, that kind ("Excel" is an alternative label of ESCO's "use spreadsheets
-        software"; the builder made it Microsoft Excel's, with that kind as its broader);
-        else None (Docker, a free skill)."""
+        software"; the builder made it Microsoft Excel's, with that kind as its broader), or
+        ESCO's skill of using it ("use word processing software"), also its broader; else None
+        (Docker, a free skill)."""
         entry = self.skills.get(skill_id)
         if entry is None:
             return None

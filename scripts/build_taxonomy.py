@@ -154,6 +154,11 @@ ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 # ESCO parts ".NET" from the name before it ("Visual Basic .NET"), O*NET does not.
 JOINED_NET = re.compile(r"(?<=\w)\.NET\b")
 WORD_RUN = re.compile(r"[A-Za-z]+")
+WORD_RUN_DIGITS = re.compile(r"[a-z0-9]+")
+# How ESCO names the skill of using a tool ("use word processing software"), and the words
+# that say a tool's name is of a kind of software (``used_by_esco``).
+USE_VERBS = frozenset({"use", "operate", "utilise", "utilize"})
+KIND_WORDS = frozenset({"software", "system"})
 # breame's American forms that America writes the British way too, or means otherwise by:
 # "gage", "busses", "gasses" (a verb's).
 NOT_AMERICAN = frozenset({"buses", "gases", "gauge", "gauges", "gauging"})
@@ -554,6 +559,47 @@ def merge_products_named_twice(tools: dict[str, dict[str, object]]) -> None:
         del tools[tid]
 
 
+def used_by_esco(esco: list[dict[str, object]], tools: list[dict[str, object]]) -> int:
+    """ESCO's skill of using an O*NET tool, where ESCO names one and the tool has no ESCO
+    skill above it yet, is its broader: its kind in ESCO's terms, as "use spreadsheets
+    software" is Microsoft Excel's. A label of the skill is "use", "operate" or "utilise",
+    then the tool's name ("use word processing software" for "Word processing software",
+    "use microsoft office software" for "Microsoft Office software"), a word between
+    allowed where the name has two words besides "software" or "systems" ("operate 3D
+    computer graphics software" for "Computer graphics software"; "Graphics software" is not
+    only 3D's, nor "Editing software" "use photo editing software"). Plurals count as their
+    singular ("operate membership database"). Only a name one ESCO skill uses counts. The
+    number of tools given one is returned."""
+    uses: dict[tuple[str, ...], set[str]] = {}
+    for skill in esco:
+        for label in (skill["label"], *skill["aliases"]):  # type: ignore[misc]
+            words = _singular_words(str(label))
+            if len(words) > 2 and words[0] in USE_VERBS:
+                uses.setdefault(words[1:], set()).add(str(skill["id"]))
+                uses.setdefault(("*", *words[2:]), set()).add(str(skill["id"]))
+    esco_ids = {str(s["id"]) for s in esco}
+    given = 0
+    for tool in tools:
+        if any(b in esco_ids for b in tool["broader"]):  # type: ignore[attr-defined]
+            continue
+        name = _singular_words(str(tool["label"]))
+        owners = uses.get(name, set())
+        if not owners and len([w for w in name if w not in KIND_WORDS]) >= 2:
+            owners = uses.get(("*", *name), set())
+        if len(owners) == 1:
+            add_broader(tool, next(iter(owners)))
+            given += 1
+    return given
+
+
+def _singular_words(label: str) -> tuple[str, ...]:
+    """The words of ``label`` in lower case, a plural "s" dropped ("databases": "database")."""
+    return tuple(
+        w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+        for w in WORD_RUN_DIGITS.findall(label.lower())
+    )
+
+
 def split_listed_products(
     esco: list[dict[str, object]], others: list[dict[str, object]]
 ) -> list[dict[str, object]]:
@@ -729,6 +775,7 @@ def main() -> None:
         parser.error(f"no ESCO data under {args.source}")
     esco, by_preferred, by_alias = esco_skills(args.source)
     tools = onet_tools(args.source, esco, by_preferred, by_alias)
+    used = used_by_esco(esco, tools)
     american = add_american_spellings(esco, esco + tools)
     variants = add_variants(esco + tools, VARIANTS_FILE)
     listed = split_listed_products(esco, tools)
@@ -749,7 +796,7 @@ def main() -> None:
         gz.write(raw.encode("utf-8"))
     print(  # noqa: T201 - a build script reports what it wrote
         f"{args.out}: {len(esco)} ESCO skills, {len(tools)} O*NET tools, "
-        f"{len(listed)} products ESCO lists, "
+        f"{len(listed)} products ESCO lists, {used} tools ESCO names the use of, "
         f"{american} American spellings, {variants} curated variants, "
         f"{len(data['titles'])} titles, "
         f"{args.out.stat().st_size / 1e6:.1f} MB"

@@ -113,6 +113,35 @@ def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(
 
 
 @pytest.mark.parametrize(
+    ("tool", "use"),
+    [
+        ("Word processing software", "use word processing software"),
+        ("Microsoft Office", "use microsoft office"),
+        # ESCO writes the plural.
+        ("Spreadsheet software", "use spreadsheets software"),
+        # One word between: the name has two of its own besides "software".
+        ("Computer graphics", "operate 3D computer graphics software"),
+    ],
+)
+def test_the_skill_esco_has_of_using_a_tool_is_above_it(
+    parser: Parser, tool: str, use: str
+) -> None:
+    entry = listed_under(parser, tool, use)
+    assert entry.source == "onet"
+
+
+@pytest.mark.parametrize("tool", ["Graphics software", "Editing software", "Docker"])
+def test_a_tool_esco_names_only_a_narrower_use_of_has_no_esco_skill(
+    parser: Parser, tool: str
+) -> None:
+    # ESCO's "operate 3D computer graphics software" and "use photo editing software" are
+    # narrower than any graphics or editing software; ESCO has no skill of using Docker.
+    entry = parser.link_skill(tool)
+    assert entry is not None and entry.source == "onet"
+    assert parser.taxonomy.esco_concept(entry.id) is None
+
+
+@pytest.mark.parametrize(
     ("product", "kind"),
     [
         ("GCC", "computer programming"),

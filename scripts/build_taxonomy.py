@@ -404,6 +404,11 @@ def onet_tools(
         for word in str(label).split()
         if word.isalpha() and word.islower()
     }
+    # ESCO's skills by the words of each of their labels, plurals as singulars.
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for s in esco:
+        for label in (s["label"], *s["aliases"]):  # type: ignore[misc]
+            by_words.setdefault(_singular_words(str(label)), set()).add(str(s["id"]))
     tools: dict[str, dict[str, object]] = {}
     # How many occupations list each tool, and the acronyms tools are written as.
     listed: Counter[str] = Counter()
@@ -448,6 +453,8 @@ def onet_tools(
                 # A short form written exactly as an ESCO name, capitals and all: "CSS" of
                 # "Cascading style sheets CSS", "SQL Server" of "Microsoft SQL Server".
                 merged = next((exact[v] for v in sorted(variants) if v in exact), None)
+            if merged is None:
+                merged = named_by_esco(name, by_id, by_words, ordinary)
             listed_as = None
             if merged is None:
                 bare = ({short, PAREN.sub("", short)} if vendor else set()) | {
@@ -504,6 +511,59 @@ def onet_tools(
             tool["aliases"] = [a for a in tool["aliases"] if a != acronym]  # type: ignore[attr-defined]
     merge_products_named_twice(tools)
     return list(tools.values())
+
+
+def named_by_esco(
+    name: str,
+    by_id: dict[str, dict[str, object]],
+    by_words: dict[tuple[str, ...], set[str]],
+    ordinary: set[str],
+) -> str | None:
+    """The ESCO skill that is O*NET's tool ``name`` under another name, if one is: O*NET
+    writes a kind of software as its words and acronym ("Computer aided design CAD
+    software"), ESCO as the acronym ("CAD software"), or as a plural ("Learning management
+    system LMS": "learning management systems"). Besides the names the caller compares:
+
+    - the acronym and "software" or "systems", where the acronym abbreviates the words before
+      it ("CAE software"; not "AdTrack Customer Acquisition Management CAM", a product);
+    - the acronym alone, where ESCO names one product so, whatever the case, and the words
+      before it are ordinary ones (``ordinary``), not a vendor's or product's name ("PHP" of
+      "Hypertext preprocessor PHP", "Lisp" of "List processing language LISP", "MDX"; not
+      "SQL" of "SoftRisk Technologies SoftRisk SQL");
+    - the words before the acronym, or the name, with "software" or "systems", where that is
+      an ESCO skill's preferred label ("Quality control software": "quality control
+      systems"; not "Assessment software", which "assessment systems" names as an
+      alternative label of "grading systems").
+
+    Plurals count as their singular. Only one ESCO skill so named counts."""
+    words = SOFTWARE.sub("", name).split()
+    acronym = words[-1] if len(words) >= 3 and ACRONYM.fullmatch(words[-1]) else None
+    spelled = words[:-1] if acronym else words
+    candidates: list[tuple[str, bool]] = []
+    if acronym is not None:
+        if abbreviates(acronym, spelled):
+            candidates += [(f"{acronym} software", False), (f"{acronym} systems", False)]
+        named = {
+            i
+            for i in by_words.get(_singular_words(acronym), set())
+            if not reads_as_name(" ".join(spelled), ordinary)
+            and names_one(str(by_id[i]["label"]))
+            and _singular_words(str(by_id[i]["label"])) == _singular_words(acronym)
+        }
+        if len(named) == 1:
+            return named.pop()
+    text = " ".join(spelled)
+    candidates += [(f"{text} software", True), (f"{text} systems", True)]
+    for candidate, preferred_only in candidates:
+        key = _singular_words(candidate)
+        owners = {
+            i
+            for i in by_words.get(key, set())
+            if not preferred_only or _singular_words(str(by_id[i]["label"])) == key
+        }
+        if len(owners) == 1:
+            return owners.pop()
+    return None
 
 
 def new_tool(tid: str, name: str, source: str) -> dict[str, object]:

@@ -60,6 +60,15 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         # ESCO writes Microsoft's Office products with "Office".
         ("Excel", "Microsoft Excel", "Microsoft Office Excel"),
         ("Microsoft Word", "Microsoft Office Word"),
+        # O*NET writes a kind of software as its words and acronym, ESCO as the acronym or
+        # in the plural.
+        ("CAD", "CAD software", "Computer aided design", "Computer aided design CAD software"),
+        ("CAE", "CAE software", "Computer-aided engineering CAE software"),
+        ("Database management software", "database management systems"),
+        ("Quality control software", "quality control systems"),
+        # An acronym ESCO names one product by, whatever the words O*NET spells it with.
+        ("MDX", "Multidimensional Expressions MDX"),
+        ("Lisp", "LISP", "List processing language LISP"),
     ],
 )
 def test_a_skill_has_one_id_whichever_source_names_it(
@@ -127,6 +136,26 @@ def test_the_skill_esco_has_of_using_a_tool_is_above_it(
     parser: Parser, tool: str, use: str
 ) -> None:
     entry = listed_under(parser, tool, use)
+    assert entry.source == "onet"
+
+
+@pytest.mark.parametrize(
+    ("product", "other"),
+    [
+        # A product named with an acronym ESCO has: the acronym does not spell its name.
+        ("SoftRisk Technologies SoftRisk SQL", "SQL"),
+        ("AdTrack Customer Acquisition Management CAM", "CAM software"),
+        ("Elite Software Plumbing CAD", "CAD software"),
+        # ESCO's "assessment systems" is an alternative label of its "grading systems".
+        ("Assessment software", "grading systems"),
+    ],
+)
+def test_a_tool_is_not_merged_into_a_skill_it_only_shares_words_with(
+    parser: Parser, product: str, other: str
+) -> None:
+    entry, named = parser.link_skill(product), parser.link_skill(other)
+    assert entry is not None and named is not None
+    assert entry.id != named.id
     assert entry.source == "onet"
 
 

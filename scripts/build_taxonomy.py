@@ -530,10 +530,10 @@ def named_by_esco(
       before it are ordinary ones (``ordinary``), not a vendor's or product's name ("PHP" of
       "Hypertext preprocessor PHP", "Lisp" of "List processing language LISP", "MDX"; not
       "SQL" of "SoftRisk Technologies SoftRisk SQL");
-    - the words before the acronym, or the name, with "software" or "systems", where that is
-      an ESCO skill's preferred label ("Quality control software": "quality control
-      systems"; not "Assessment software", which "assessment systems" names as an
-      alternative label of "grading systems").
+    - the words before the acronym, or the name, with "software" or "systems" unless they end
+      with "system", where that is an ESCO skill's preferred label ("Quality control
+      software": "quality control systems"; not "Assessment software", which "assessment
+      systems" names as an alternative label of "grading systems").
 
     Plurals count as their singular. Only one ESCO skill so named counts."""
     words = SOFTWARE.sub("", name).split()
@@ -553,7 +553,11 @@ def named_by_esco(
         if len(named) == 1:
             return named.pop()
     text = " ".join(spelled)
-    candidates += [(f"{text} software", True), (f"{text} systems", True)]
+    if _singular_words(text)[-1:] == ("system",):
+        # "Learning management system": ESCO's "learning management systems".
+        candidates.append((text, True))
+    else:
+        candidates += [(f"{text} software", True), (f"{text} systems", True)]
     for candidate, preferred_only in candidates:
         key = _singular_words(candidate)
         owners = {

@@ -65,6 +65,8 @@ def test_shipped_taxonomy_merges_esco_and_onet() -> None:
         ("CAD", "CAD software", "Computer aided design", "Computer aided design CAD software"),
         ("CAE", "CAE software", "Computer-aided engineering CAE software"),
         ("Database management software", "database management systems"),
+        ("Learning management system LMS", "Learning management system", "LMS"),
+        ("GIS", "Geographic information system GIS software", "geographic information systems"),
         ("Quality control software", "quality control systems"),
         # An acronym ESCO names one product by, whatever the words O*NET spells it with.
         ("MDX", "Multidimensional Expressions MDX"),

@@ -156,7 +156,7 @@ JOINED_NET = re.compile(r"(?<=\w)\.NET\b")
 WORD_RUN = re.compile(r"[A-Za-z]+")
 WORD_RUN_DIGITS = re.compile(r"[a-z0-9]+")
 # How ESCO names the skill of using a tool ("use word processing software"), and the words
-# that say a tool's name is of a kind of software (``used_by_esco``).
+# that say a tool's name is of a kind of software (``used_by_esco``, ``named_by_esco``).
 USE_VERBS = frozenset({"use", "operate", "utilise", "utilize"})
 KIND_WORDS = frozenset({"software", "system"})
 # breame's American forms that America writes the British way too, or means otherwise by:
@@ -404,11 +404,7 @@ def onet_tools(
         for word in str(label).split()
         if word.isalpha() and word.islower()
     }
-    # ESCO's skills by the words of each of their labels, plurals as singulars.
-    by_words: dict[tuple[str, ...], set[str]] = {}
-    for s in esco:
-        for label in (s["label"], *s["aliases"]):  # type: ignore[misc]
-            by_words.setdefault(_singular_words(str(label)), set()).add(str(s["id"]))
+    by_words = labels_by_words(esco)
     tools: dict[str, dict[str, object]] = {}
     # How many occupations list each tool, and the acronyms tools are written as.
     listed: Counter[str] = Counter()
@@ -553,7 +549,7 @@ def named_by_esco(
         if len(named) == 1:
             return named.pop()
     text = " ".join(spelled)
-    if _singular_words(text)[-1:] == ("system",):
+    if any(w in KIND_WORDS for w in _singular_words(text)[-1:]):
         # "Learning management system": ESCO's "learning management systems".
         candidates.append((text, True))
     else:
@@ -635,12 +631,10 @@ def used_by_esco(esco: list[dict[str, object]], tools: list[dict[str, object]]) 
     singular ("operate membership database"). Only a name one ESCO skill uses counts. The
     number of tools given one is returned."""
     uses: dict[tuple[str, ...], set[str]] = {}
-    for skill in esco:
-        for label in (skill["label"], *skill["aliases"]):  # type: ignore[misc]
-            words = _singular_words(str(label))
-            if len(words) > 2 and words[0] in USE_VERBS:
-                uses.setdefault(words[1:], set()).add(str(skill["id"]))
-                uses.setdefault(("*", *words[2:]), set()).add(str(skill["id"]))
+    for words, owners in labels_by_words(esco).items():
+        if len(words) > 2 and words[0] in USE_VERBS:
+            uses.setdefault(words[1:], set()).update(owners)
+            uses.setdefault(("*", *words[2:]), set()).update(owners)
     esco_ids = {str(s["id"]) for s in esco}
     given = 0
     for tool in tools:
@@ -654,6 +648,15 @@ def used_by_esco(esco: list[dict[str, object]], tools: list[dict[str, object]]) 
             add_broader(tool, next(iter(owners)))
             given += 1
     return given
+
+
+def labels_by_words(esco: list[dict[str, object]]) -> dict[tuple[str, ...], set[str]]:
+    """ESCO's skills by the words of each of their labels (``_singular_words``)."""
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for skill in esco:
+        for label in (skill["label"], *skill["aliases"]):  # type: ignore[misc]
+            by_words.setdefault(_singular_words(str(label)), set()).add(str(skill["id"]))
+    return by_words
 
 
 def _singular_words(label: str) -> tuple[str, ...]:

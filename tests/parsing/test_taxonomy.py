@@ -84,6 +84,26 @@ def test_a_skill_has_one_id_whichever_source_names_it(
     assert len(ids) == 1, names
 
 
+@pytest.mark.parametrize(
+    ("product", "other"),
+    [
+        # A product named with an acronym ESCO has: the acronym does not spell its name.
+        ("SoftRisk Technologies SoftRisk SQL", "SQL"),
+        ("AdTrack Customer Acquisition Management CAM", "CAM software"),
+        ("Elite Software Plumbing CAD", "CAD software"),
+        # ESCO's "assessment systems" is an alternative label of its "grading systems".
+        ("Assessment software", "grading systems"),
+    ],
+)
+def test_a_tool_is_not_merged_into_a_skill_it_only_shares_words_with(
+    parser: Parser, product: str, other: str
+) -> None:
+    entry, named = parser.link_skill(product), parser.link_skill(other)
+    assert entry is not None and named is not None
+    assert entry.id != named.id
+    assert entry.source == "onet"
+
+
 def listed_under(parser: Parser, name: str, kind: str) -> SkillEntry:
     """The skill ``name`` links to, checked to be narrower than ESCO's ``kind`` and, in
     ESCO's terms, that kind (ESCO lists the name there): a match of the kind gives it partial
@@ -138,26 +158,6 @@ def test_the_skill_esco_has_of_using_a_tool_is_above_it(
     parser: Parser, tool: str, use: str
 ) -> None:
     entry = listed_under(parser, tool, use)
-    assert entry.source == "onet"
-
-
-@pytest.mark.parametrize(
-    ("product", "other"),
-    [
-        # A product named with an acronym ESCO has: the acronym does not spell its name.
-        ("SoftRisk Technologies SoftRisk SQL", "SQL"),
-        ("AdTrack Customer Acquisition Management CAM", "CAM software"),
-        ("Elite Software Plumbing CAD", "CAD software"),
-        # ESCO's "assessment systems" is an alternative label of its "grading systems".
-        ("Assessment software", "grading systems"),
-    ],
-)
-def test_a_tool_is_not_merged_into_a_skill_it_only_shares_words_with(
-    parser: Parser, product: str, other: str
-) -> None:
-    entry, named = parser.link_skill(product), parser.link_skill(other)
-    assert entry is not None and named is not None
-    assert entry.id != named.id
     assert entry.source == "onet"
 
 

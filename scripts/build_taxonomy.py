@@ -765,9 +765,11 @@ def add_variants(skills: list[dict[str, object]], path: Path) -> int:
                     raise SystemExit(f"{path}: no skill labelled {named!r}")
             skill = by_label[row["label"]]
             kind_of = by_label[row["kind_of"]] if row.get("kind_of") else None
-            aliases = set(skill["aliases"])  # type: ignore[arg-type]
-            aliases.add(row["variant"])
-            skill["aliases"] = sorted(aliases)
+            if row["variant"] != skill["label"]:
+                # A row for the kind alone names the skill by its own label.
+                aliases = set(skill["aliases"])  # type: ignore[arg-type]
+                aliases.add(row["variant"])
+                skill["aliases"] = sorted(aliases)
             curated[norm(row["variant"])] = str(skill["id"])
             if kind_of is not None:
                 add_broader(skill, str(kind_of["id"]))

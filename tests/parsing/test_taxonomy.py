@@ -132,6 +132,10 @@ def listed_under(parser: Parser, name: str, kind: str) -> SkillEntry:
         ("Fortran", "computer programming"),
         ("Tcl", "computer programming"),
         ("Subversion", "tools for software configuration management"),
+        # O*NET's kinds named by a practice that ESCO has as a skill (curated).
+        ("Unit testing", "perform software unit testing"),
+        ("Shell scripting", "use scripting programming"),
+        ("Programming languages", "computer programming"),
     ],
 )
 def test_a_tool_that_esco_lists_under_a_kind_of_product_is_narrower(

@@ -27,7 +27,7 @@ from index import Store, text_sha
 from matcher.encoder import Encoder, Vectors
 from matcher.engine import Matcher, profile_text
 from models import InvalidInput, Resume
-from parsing import Parser
+from parsing import Parser, Taxonomy
 
 # Candidate ids per part: a few seconds of embedding for one worker, so a crash loses
 # little and workers finish together; the cost of a part (two queries, one transaction, a
@@ -289,6 +289,13 @@ def _on_ray(
 
 
 # -- the run ------------------------------------------------------------------------------
+def journal_key(model: str, taxonomy: Taxonomy) -> str:
+    """What a journal's finished parts were made with: the model, and the taxonomy by its
+    version and its content's digest (a taxonomy rebuilt from the same ESCO and O*NET
+    releases keeps its version, and re-parses differently)."""
+    return f"{model} {taxonomy.version} {taxonomy.digest}"
+
+
 class Journal:
     """Parts whose results are in the store, for the run of one encoder and taxonomy; a
     run for another (a new model, a new taxonomy) starts over."""
@@ -351,8 +358,7 @@ def reindex(
         raise ValueError(f"workers must be at least 1, not {workers}")
     store, pool = matcher.pool.store, matcher.pool
     model = pool.model
-    fingerprint = f"{model} {matcher.parser.taxonomy.version}"
-    log = Journal(journal, fingerprint) if journal is not None else None
+    log = Journal(journal, journal_key(model, matcher.parser.taxonomy)) if journal else None
     parts = parts_of(store, part_size)
     done = log.done if log is not None else set()
     todo = [p for p in parts if p not in done]

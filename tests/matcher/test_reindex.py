@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import gzip
+import json
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -8,8 +11,9 @@ import pytest
 from index import Store, text_sha
 from index._schema import EmbeddingRow
 from matcher import Encoder, Matcher, ingest, profile_text, reindex
-from matcher.reindex import EncoderOptions, Journal, ReindexReport, parts_of
+from matcher.reindex import EncoderOptions, Journal, ReindexReport, journal_key, parts_of
 from models import NewCandidate
+from parsing import Taxonomy
 from tests.documents import demo_records
 from tests.matcher.helpers import CountingEncoder
 
@@ -119,6 +123,22 @@ def test_a_journal_of_another_model_or_taxonomy_is_ignored(tmp_path: Path) -> No
     assert Journal(path, "model-a tax-1").done == {(1, 257)}
     assert Journal(path, "model-b tax-1").done == set()
     assert path.read_text() == "model-b tax-1\n"
+
+
+def test_a_journal_of_a_taxonomy_rebuilt_under_the_same_version_is_ignored(
+    tmp_path: Path,
+) -> None:
+    # The builder's releases from one ESCO and O*NET version share the version string.
+    shipped_bytes = (resources.files("parsing") / "data" / "taxonomy.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(shipped_bytes))
+    data["skills"] = data["skills"][:-1]
+    (tmp_path / "taxonomy.json.gz").write_bytes(gzip.compress(json.dumps(data).encode()))
+    shipped, rebuilt = Taxonomy.load(), Taxonomy.load(tmp_path / "taxonomy.json.gz")
+    assert rebuilt.version == shipped.version
+    path = tmp_path / "reindex.journal"
+    Journal(path, journal_key("model-a", shipped)).finished(1, 257)
+    assert Journal(path, journal_key("model-a", shipped)).done == {(1, 257)}
+    assert Journal(path, journal_key("model-a", rebuilt)).done == set()
 
 
 def test_a_part_skips_candidates_erased_or_rewritten_meanwhile(

@@ -358,7 +358,7 @@ def reindex(
         raise ValueError(f"workers must be at least 1, not {workers}")
     store, pool = matcher.pool.store, matcher.pool
     model = pool.model
-    log = Journal(journal, journal_key(model, matcher.parser.taxonomy)) if journal else None
+    log = None if journal is None else Journal(journal, journal_key(model, matcher.parser.taxonomy))
     parts = parts_of(store, part_size)
     done = log.done if log is not None else set()
     todo = [p for p in parts if p not in done]

@@ -75,14 +75,7 @@ def test_upgrading_fills_skill_dates_and_years_from_stored_evidence(database_url
     }
     with engine.begin() as connection:
         _upgrade_to(connection, "0002")
-        connection.execute(
-            text(
-                "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
-                "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
-                "('acme', 'x', :resume, '[]', '[]', 'sha', true, '2025-01-01', '2025-01-01')"
-            ),
-            {"resume": json.dumps(resume)},
-        )
+        _insert_old_candidates(connection, {"x": json.dumps(resume)})
     engine.dispose()
     store = Store(url)
     profile = next(iter(store.profiles([1]).values()))
@@ -126,16 +119,9 @@ def test_resumes_move_to_their_own_table_whole_and_ids_stay_unreused(database_ur
     # More than one of the migration's batches (5,000), with gaps where candidates were erased.
     with engine.begin() as connection:
         _upgrade_to(connection, "0010")
-        connection.execute(
-            text(
-                "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
-                "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
-                "('acme', :ext, :resume, '[]', '[]', 'sha', true, '2025-01-01', '2025-01-01')"
-            ),
-            [
-                {"ext": f"c{n}", "resume": json.dumps({"text": f"Résumé c{n}", "format": "txt"})}
-                for n in range(6_000)
-            ],
+        _insert_old_candidates(
+            connection,
+            {f"c{n}": json.dumps({"text": f"Résumé c{n}", "format": "txt"}) for n in range(6_000)},
         )
         connection.execute(text("DELETE FROM candidates WHERE id % 7 = 0"))
         kept = dict(connection.execute(text("SELECT id, external_id FROM candidates")).all())
@@ -171,3 +157,16 @@ def _upgrade_to(connection: Connection, revision: str) -> None:
     config = migrate._config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+def _insert_old_candidates(connection: Connection, resumes: dict[str, str]) -> None:
+    """Insert tenant acme's candidates (external id → résumé JSON) as the schema from 0002 to
+    0010 held them: the résumé in the candidates row."""
+    connection.execute(
+        text(
+            "INSERT INTO candidates (tenant, external_id, resume_json, titles_json, "
+            "skill_ids_json, text_sha, may_contact, created_at, updated_at) VALUES "
+            "('acme', :ext, :resume, '[]', '[]', 'sha', true, '2025-01-01', '2025-01-01')"
+        ),
+        [{"ext": ext, "resume": resume} for ext, resume in resumes.items()],
+    )

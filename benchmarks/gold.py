@@ -144,6 +144,23 @@ def load_decorte(
     return pairs
 
 
+def load_esco_hidden(esco: Path) -> list[tuple[str, str]]:
+    """(hidden label, ESCO preferred label) for ESCO's hidden labels written in ordinary
+    lower-case words ("self starter": show initiative, "frustration tolerance": manage
+    frustration), a second linking set beside decorte's: the taxonomy leaves hidden labels
+    out (as alternatives they linked decorte worse), so they test linking by meaning. Names
+    of products ESCO lists as hidden labels of a kind ("Tesseract") are left out: they test
+    knowledge of products, not of meaning."""
+    pairs = []
+    with open(esco / "skills_en.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for hidden in row["hiddenLabels"].splitlines():
+                hidden = hidden.strip()
+                if hidden and hidden == hidden.lower():
+                    pairs.append((hidden, row["preferredLabel"].strip()))
+    return pairs
+
+
 def load_decorte_sentences(folder: Path, part: str = "*") -> list[Doc]:
     """The decorte sentences as documents whose gold is every annotated span, linked to ESCO
     or not ("LABEL NOT PRESENT", "UNDERSPECIFIED": a skill ESCO lacks is still a skill), for

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.gold import load_decorte_sentences
+from benchmarks.gold import load_decorte_sentences, load_esco_hidden
 
 FIELDS = ["sentence", "span", "sub_span", "label"]
 # Real rows of decorte's house validation set.
@@ -67,3 +67,17 @@ def test_a_span_its_sentence_does_not_hold_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "tech", [("Experience with Docker", "Kubernetes", "Kubernetes")])
     with pytest.raises(ValueError, match="'Kubernetes' is not in"):
         load_decorte_sentences(tmp_path)
+
+
+def test_esco_hidden_labels_in_ordinary_words_are_read_with_their_skill(tmp_path: Path) -> None:
+    # Rows as ESCO's skills_en.csv writes them (fields cut to those read), hidden labels real.
+    with open(tmp_path / "skills_en.csv", "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["conceptUri", "preferredLabel", "altLabels", "hiddenLabels"])
+        out.writerow(["s1", "show initiative", "be proactive", "self starter\ngreat initiative"])
+        out.writerow(["s2", "use spreadsheets software", "", "Gnumeric\nLibreOffice Calc"])
+        out.writerow(["s3", "manage frustration", "", ""])
+    assert load_esco_hidden(tmp_path) == [
+        ("self starter", "show initiative"),
+        ("great initiative", "show initiative"),
+    ]

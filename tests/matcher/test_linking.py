@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher import Encoder, SkillLinker
+from matcher import Encoder, SkillLinker, linking
 from matcher.linking import core_phrase
 from models import InvalidInput
 from parsing import SkillEntry, Taxonomy
@@ -105,6 +105,31 @@ def test_an_alternative_label_draws_its_skill(encoder: Encoder, tmp_path: Path) 
     assert without[0].id == "s:cooperate"
     found = linker(encoder, tmp_path / "b", cooperate, named).link(["engage with colleagues"])[0]
     assert (found.id, found.method) == ("s:liaise", "nearest")
+
+
+def test_a_skill_is_scored_by_its_best_label_its_preferred_and_their_mean(
+    encoder: Encoder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Skills are summed a block at a time: blocks of two cut between skills' labels here.
+    monkeypatch.setattr(linking, "LABEL_CHUNK", 2)
+    more = (
+        SkillEntry("s:lead", "lead a team", "skill", "esco", ("manage a team", "team leadership")),
+        SkillEntry("s:projects", "project management", "skill", "esco", ("manage projects",)),
+        SkillEntry(
+            "s:weld", "arc welding", "skill", "esco", ("MIG welding", "TIG welding", "weld")
+        ),
+    )
+    found = linker(encoder, tmp_path, *more)
+    phrases = ["leading a project team", "welding steel frames"]
+    got = found.similarities(encoder.encode(phrases))
+    queries = encoder.encode(phrases)
+    entries = sorted(small(*more).skills.values(), key=lambda e: e.id)
+    for column, entry in enumerate(entries):
+        vectors = encoder.encode([entry.label, *entry.aliases])
+        cosines = queries @ vectors.T
+        mean = vectors.sum(axis=0) / np.linalg.norm(vectors.sum(axis=0))
+        expected = 0.4 * cosines[:, 0] + 0.4 * cosines.max(axis=1) + 0.2 * (queries @ mean)
+        np.testing.assert_allclose(got[:, column], expected, atol=2e-3, err_msg=entry.label)
 
 
 def test_a_common_skill_wins_a_tie(encoder: Encoder, tmp_path: Path) -> None:

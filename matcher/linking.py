@@ -151,6 +151,15 @@ class SkillLinker:
                     owner.append(i)
         self._labels = labels
         self._owner = np.array(owner, dtype=np.intp)
+        # Alternative labels follow their skill's order: each skill's are one run of rows.
+        # Where each run starts among them, and whose it is.
+        alternatives = self._owner[len(self._entries) :]
+        self._runs = (
+            np.flatnonzero(np.r_[True, alternatives[1:] != alternatives[:-1]])
+            if len(alternatives)
+            else np.empty(0, dtype=np.intp)
+        )
+        self._run_skills = alternatives[self._runs]
         self._commonness = COMMONNESS_WEIGHT * np.log1p(
             np.array([e.occupations for e in self._entries], dtype=np.float32)
         )
@@ -209,17 +218,17 @@ class SkillLinker:
         skill's centroid is its summed cosines to the labels over this, no second matrix.
         Read from the memory-mapped file a block of skills at a time."""
         n = len(self._entries)
-        owners = self._owner[n:]
         norms = np.empty(n, dtype=np.float32)
         for first in range(0, n, LABEL_CHUNK):
             last = min(first + LABEL_CHUNK, n)
             sums = np.array(vectors[first:last], dtype=np.float32)
-            # Alternative labels follow their skill's order: this block's are one range.
-            lo, hi = np.searchsorted(owners, [first, last]).tolist()
-            if hi > lo:
-                mine = owners[lo:hi] - first
-                runs = np.flatnonzero(np.r_[True, mine[1:] != mine[:-1]])
-                sums[mine[runs]] += np.add.reduceat(vectors[n + lo : n + hi], runs, axis=0)
+            # The runs of this block's skills, and the rows they span.
+            a, b = np.searchsorted(self._run_skills, [first, last]).tolist()
+            if b > a:
+                runs = self._runs[a:b]
+                stop = int(self._runs[b]) if b < len(self._runs) else len(vectors) - n
+                block = vectors[n + int(runs[0]) : n + stop]
+                sums[self._run_skills[a:b] - first] += np.add.reduceat(block, runs - runs[0])
             norms[first:last] = np.linalg.norm(sums, axis=1)
         # A skill whose labels cancel out has no direction: its centroid adds nothing.
         return np.where(norms > 0, norms, np.inf).astype(np.float32)
@@ -231,9 +240,6 @@ class SkillLinker:
         vectors = self.label_vectors()
         assert vectors is not None and self._sum_norms is not None  # no stop event: made
         n = len(self._entries)
-        owners = self._owner[n:]
-        # Alternative labels follow their skill's order: each skill's are one run of columns.
-        runs = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
         scores = np.hstack(
             [
                 queries @ vectors[start : start + SCORE_BLOCK].T
@@ -243,13 +249,12 @@ class SkillLinker:
         preferred = scores[:, :n]
         best = preferred.copy()
         centroid = preferred.copy()
-        if len(owners):
-            skills = owners[runs]
-            alternatives = scores[:, n:]
+        if len(self._runs):
+            skills, alternatives = self._run_skills, scores[:, n:]
             best[:, skills] = np.maximum(
-                best[:, skills], np.maximum.reduceat(alternatives, runs, axis=1)
+                best[:, skills], np.maximum.reduceat(alternatives, self._runs, axis=1)
             )
-            centroid[:, skills] += np.add.reduceat(alternatives, runs, axis=1)
+            centroid[:, skills] += np.add.reduceat(alternatives, self._runs, axis=1)
         centroid /= self._sum_norms
         best *= np.float32(ALTERNATIVE_WEIGHT)
         best += np.float32(CENTROID_WEIGHT) * centroid

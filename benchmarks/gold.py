@@ -146,9 +146,10 @@ def load_decorte(
 
 def load_esco_hidden(esco: Path) -> list[tuple[str, str]]:
     """(hidden label, ESCO preferred label) for ESCO's hidden labels written in ordinary
-    lower-case words ("self starter": show initiative, "frustration tolerance": manage
+    lower-case words ("tenacity": show determination, "frustration tolerance": manage
     frustration), a second linking set beside decorte's: the taxonomy leaves hidden labels
-    out (as alternatives they linked decorte worse), so they test linking by meaning. Names
+    out (as alternatives they linked decorte worse; the benchmark skips the few a curated
+    variant names, "self starter"), so they test linking by meaning. Names
     of products ESCO lists as hidden labels of a kind ("Tesseract") are left out: they test
     knowledge of products, not of meaning."""
     pairs = []

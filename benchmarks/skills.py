@@ -10,8 +10,8 @@
   tool ESCO lists under a kind of product is that kind, so "Excel" linked to Microsoft
   Excel is ESCO's "use spreadsheets software"); the share whose canonical id is the gold
   skill is reported beside it;
-- ESCO's hidden labels in ordinary words that no label of the taxonomy names ("self
-  starter": show initiative), linked to their skill: a second linking set, of other people's
+- ESCO's hidden labels in ordinary words that no label of the taxonomy names ("tenacity":
+  show determination), linked to their skill: a second linking set, of other people's
   words than decorte's, which a change fitted to decorte would not raise;
 - throughput on the dotin texts, one thread, on text the extractor has not seen: each fifth
   is read once by extractors built afresh and warmed on the other four fifths (caches of

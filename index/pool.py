@@ -237,9 +237,7 @@ class TalentPool:
             with _locked(self.index_dir / OPEN_LOCK):  # one process catches up at a time
                 self.vectors = self._open_index()
                 self.lexical = self._open_lexical()
-            self.roster = Roster()
-            self.roster.set(list(self.store.roster()))
-            self.profiles = self._open_profiles()
+            self._read_roster_and_profiles()
             self._reread_search_files()
         except BaseException:
             if self._leader is not None:  # another process may save in this one's stead
@@ -382,6 +380,12 @@ class TalentPool:
             lexical.add(tenant, [doc])
         lexical.commit()
 
+    def _read_roster_and_profiles(self) -> None:
+        """Who may be matched, and every candidate's profile, read from the store anew."""
+        self.roster = Roster()
+        self.roster.set(list(self.store.roster()))
+        self.profiles = self._open_profiles()
+
     def _open_profiles(self) -> Profiles:
         profiles = Profiles()
         page: list[ProfileRow] = []
@@ -411,9 +415,7 @@ class TalentPool:
         it (skills may have changed); return the vector count."""
         with self._lock:
             self._catch_up_lexical(self.lexical)
-            self.roster = Roster()
-            self.roster.set(list(self.store.roster()))
-            self.profiles = self._open_profiles()
+            self._read_roster_and_profiles()
             self.vectors = self._build(*self.store.embedding_versions(self.model))
             return self.vectors.count()
 
@@ -784,9 +786,7 @@ class TalentPool:
         with self._lock:
             applied = self.store.revisions()
             log.warning("reading the pool again: this process fell behind the changes kept")
-            self.roster = Roster()
-            self.roster.set(list(self.store.roster()))
-            self.profiles = self._open_profiles()
+            self._read_roster_and_profiles()
             self._reread_search_files()
             self._catch_up(self.vectors, *self.store.embedding_versions(self.model))
             self._applied = applied

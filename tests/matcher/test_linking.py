@@ -120,9 +120,8 @@ def test_a_skill_is_scored_by_its_best_label_its_preferred_and_their_mean(
         ),
     )
     found = linker(encoder, tmp_path, *more)
-    phrases = ["leading a project team", "welding steel frames"]
-    got = found.similarities(encoder.encode(phrases))
-    queries = encoder.encode(phrases)
+    queries = encoder.encode(["leading a project team", "welding steel frames"])
+    got = found.similarities(queries)
     entries = sorted(small(*more).skills.values(), key=lambda e: e.id)
     for column, entry in enumerate(entries):
         vectors = encoder.encode([entry.label, *entry.aliases])
